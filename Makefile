@@ -1,0 +1,38 @@
+# One-command set-up: `make demo` and `make test` create the virtual environment on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared
+CORPUS := $(if $(wildcard $(SHARED)/corpus),$(SHARED)/corpus,samples/corpus)
+STORE  ?= .kg-demo
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test lint-tools clean
+
+$(BIN)/kg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(BIN)/kg
+
+install: $(BIN)/kg lint-tools
+
+tools/cypher-lint/node_modules: tools/cypher-lint/package.json
+	@if command -v npm >/dev/null 2>&1; then cd tools/cypher-lint && npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the Cypher lint test will be skipped"; fi
+	@touch tools/cypher-lint/node_modules 2>/dev/null || true
+
+lint-tools: tools/cypher-lint/node_modules
+
+demo: install
+	rm -rf $(STORE)
+	$(BIN)/kg ingest $(CORPUS) --store $(STORE)
+	$(BIN)/kg stats --store $(STORE)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .kg .kg-demo tools/cypher-lint/node_modules

@@ -1,0 +1,190 @@
+"""`kg`: a thin command line over the library. User errors become one clean line here and nowhere else.
+
+Heavy libraries (spaCy, torch, sentence-transformers) are imported inside the commands that need them, so
+`kg --help`, `kg stats` and `kg show` answer at once.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Solid-state battery knowledge graph: ingest papers, patents and news; query with evidence.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+StoreOption = Annotated[Optional[str], typer.Option(
+    "--store", help="Store folder or neo4j:// URI (default: $KG_STORE, $NEO4J_URI, or ./.kg).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line without a traceback."""
+
+
+def _open(store: str | None):
+    from kg.store import open_store
+
+    try:
+        return open_store(store)
+    except Exception as exc:
+        raise UserError(f"cannot open store {store or ''}: {exc}".replace("  ", " ")) from None
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders to ingest.")],
+           store: StoreOption = None,
+           workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel reader processes.")] = 1) -> None:
+    """Read, extract and store documents; unchanged files are skipped, changed ones replaced."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.ingest import collect_files, ingest as run_ingest
+
+    graph = _open(store)
+    files, _ = collect_files(paths)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+
+        def tick(result) -> None:
+            progress.update(task, advance=1, description=f"ingesting {Path(result.path).name[:40]}")
+
+        report = run_ingest(graph, paths, workers=workers, progress=tick)
+    for result in report.results:
+        if result.status in ("failed", "skipped"):
+            err.print(f"{result.status}: {result.path}: {result.problem}", markup=False)
+    table = Table(title="ingest summary")
+    for column in ("added", "updated", "unchanged", "skipped", "failed", "facts"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(report.count(s)) for s in ("added", "updated", "unchanged", "skipped", "failed")),
+                  str(sum(r.facts for r in report.results)))
+    out.print(table)
+    graph.close()
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Counts of documents, passages, entities per type and facts per kind."""
+    graph = _open(store)
+    data = graph.stats()
+    graph.close()
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"documents: {data['documents']}   passages: {data['passages']}")
+    for title, counts in (("entities", data["entities"]), ("facts", data["facts"])):
+        table = Table(title=title)
+        table.add_column("type" if title == "entities" else "kind")
+        table.add_column("count", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        out.print(table)
+
+
+@app.command()
+def show(entity: Annotated[str, typer.Argument(help="Entity name, alias or key.")],
+         store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """An entity with its aliases and every fact about it, each with its quote and source."""
+    from kg.views import entity_card
+
+    graph = _open(store)
+    card = entity_card(graph, entity)
+    graph.close()
+    if card is None:
+        raise UserError(f"no entity matches {entity!r}")
+    if as_json:
+        _print_json(card)
+        return
+    out.print(f"[bold]{card['name']}[/bold] ({card['type']}, {card['key']})")
+    if card["aliases"]:
+        out.print("aliases: " + ", ".join(card["aliases"]), markup=False)
+    for fact in card["facts"]:
+        slots = ", ".join(f"{k}={v}" for k, v in fact["slots"].items() if v not in (None, "", []))
+        out.print(f"- {fact['kind']}: {slots}", markup=False)
+        out.print(f"    \u201c{fact['quote']}\u201d \u2014 {fact['document']}", markup=False, style="dim")
+
+
+@app.command()
+def export(fmt: Annotated[str, typer.Option("--format", help="gold-json")] = "gold-json",
+           output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (default: stdout).")] = None,
+           store: StoreOption = None) -> None:
+    """Write the graph in an exchange format."""
+    from kg.export import gold_json
+
+    if fmt != "gold-json":
+        raise UserError(f"unknown export format {fmt!r} (supported: gold-json)")
+    graph = _open(store)
+    data = gold_json(graph)
+    graph.close()
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@app.command("eval")
+def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-FORMAT.md).")],
+             corpus: Annotated[Path, typer.Argument(help="The corpus folder the gold annotates.")],
+             as_json: JsonOption = False) -> None:
+    """Ingest CORPUS into a temporary store, score it against GOLD, print P/R/F1 per type and kind."""
+    import tempfile
+
+    from kg.evaluate import score_extraction
+    from kg.export import gold_json
+    from kg.ingest import ingest as run_ingest
+    from kg.store.embedded import EmbeddedStore
+
+    try:
+        gold_data = json.loads(gold.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{gold}: cannot read gold file ({exc})") from None
+    if not corpus.is_dir():
+        raise UserError(f"{corpus}: not a folder")
+    files = {d["file"] for d in gold_data.get("documents", [])}
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        graph = EmbeddedStore(tmp)
+        run_ingest(graph, [corpus / name for name in sorted(files) if (corpus / name).exists()])
+        scores = score_extraction(gold_data, gold_json(graph))
+        graph.close()
+    if as_json:
+        _print_json(scores.as_dict())
+    else:
+        sys.stdout.write(scores.report() + "\n")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(2)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", None)
+        sys.exit(code if code is not None else getattr(exc, "code", 0))
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

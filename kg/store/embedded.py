@@ -1,0 +1,283 @@
+"""The default store: one SQLite file in WAL mode.
+
+Why SQLite: ACID per document, readers never block the ingest writer, opens instantly on every laptop OS,
+FTS5 gives keyword search, and embeddings live in the same file so a document commits as one unit.
+Graph analytics run in networkx over projections read from here (see `kg.graph`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, name TEXT, content_hash TEXT, title TEXT, kind TEXT,
+    published TEXT, source TEXT, metadata TEXT);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY, document_id TEXT NOT NULL, idx INTEGER, start INTEGER, end INTEGER, page INTEGER,
+    section TEXT, block_kind TEXT, text TEXT);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, content='passages', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.rowid, new.text); END;
+CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END;
+CREATE TABLE IF NOT EXISTS entities (key TEXT PRIMARY KEY, type TEXT, name TEXT, attrs TEXT);
+CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
+CREATE TABLE IF NOT EXISTS aliases (
+    entity_key TEXT, alias TEXT, alias_lower TEXT, document_id TEXT, reason TEXT,
+    PRIMARY KEY (entity_key, alias, document_id));
+CREATE INDEX IF NOT EXISTS aliases_lower ON aliases(alias_lower);
+CREATE INDEX IF NOT EXISTS aliases_doc ON aliases(document_id);
+CREATE TABLE IF NOT EXISTS mentions (
+    passage_id TEXT, document_id TEXT, entity_key TEXT, start INTEGER, end INTEGER, surface TEXT,
+    method TEXT, confidence REAL);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_key);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(document_id);
+CREATE TABLE IF NOT EXISTS facts (
+    id TEXT PRIMARY KEY, kind TEXT, document_id TEXT, passage_id TEXT, start INTEGER, end INTEGER, quote TEXT,
+    method TEXT, confidence REAL, slots TEXT);
+CREATE INDEX IF NOT EXISTS facts_kind ON facts(kind);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(document_id);
+CREATE TABLE IF NOT EXISTS fact_entities (fact_id TEXT, role TEXT, entity_key TEXT);
+CREATE INDEX IF NOT EXISTS fact_entities_fact ON fact_entities(fact_id);
+CREATE INDEX IF NOT EXISTS fact_entities_entity ON fact_entities(entity_key);
+"""
+
+
+def _lower(text: str | None) -> str | None:
+    """SQLite's lower() folds ASCII only; names like "Älmhult" must match the Python-lowered needle."""
+    return text.lower() if text is not None else None
+
+
+class EmbeddedStore:
+    """GraphStore over SQLite; `path` is a folder (created on first use) holding `graph.sqlite`."""
+
+    def __init__(self, path: str | Path):
+        self.root = Path(path)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.root / "graph.sqlite"
+        self.conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.create_function("py_lower", 1, _lower, deterministic=True)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        self.conn.executescript(_SCHEMA)
+        self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.root)!r})"
+
+    # -- writes -------------------------------------------------------------------------------------------
+    def document_hash(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM documents WHERE path = ?", (path,)).fetchone()
+        return row["content_hash"] if row else None
+
+    def replace_document(self, extracted: ExtractedDocument) -> None:
+        c = self.conn
+        doc = extracted.document
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            old = c.execute("SELECT id FROM documents WHERE path = ? OR id = ?", (doc.path, doc.id)).fetchall()
+            for row in old:
+                self._delete_document_rows(row["id"])
+            c.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.path, doc.name, doc.content_hash, doc.title, doc.kind, doc.published, doc.source,
+                 json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True)),
+            )
+            c.executemany(
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
+                [(p.id, p.document_id, p.index, p.start, p.end, p.page, p.section, p.block_kind, p.text)
+                 for p in extracted.passages],
+            )
+            for e in extracted.entities:
+                self._upsert_entity(e)
+            c.executemany(
+                "INSERT OR IGNORE INTO aliases VALUES (?,?,?,?,?)",
+                [(a.entity_key, a.alias, a.alias.lower(), doc.id, a.reason) for a in extracted.aliases],
+            )
+            c.executemany(
+                "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?)",
+                [(pid, doc.id, m.key, m.start, m.end, m.text, m.method, m.confidence)
+                 for pid, m in extracted.mentions if m.key],
+            )
+            for f in extracted.facts:
+                ev = f.evidence
+                c.execute(
+                    "INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (f.id, f.kind, ev.document_id, ev.passage_id, ev.start, ev.end, ev.quote, ev.method,
+                     ev.confidence, json.dumps(f.slots, ensure_ascii=False, sort_keys=True)),
+                )
+                c.execute("DELETE FROM fact_entities WHERE fact_id = ?", (f.id,))
+                c.executemany("INSERT INTO fact_entities VALUES (?,?,?)", [(f.id, r, k) for r, k in f.entities])
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def _upsert_entity(self, e: Entity) -> None:
+        row = self.conn.execute("SELECT attrs FROM entities WHERE key = ?", (e.key,)).fetchone()
+        if row is None:
+            self.conn.execute("INSERT INTO entities VALUES (?,?,?,?)",
+                              (e.key, e.type, e.name, json.dumps(e.attrs, ensure_ascii=False, sort_keys=True)))
+            return
+        attrs = json.loads(row["attrs"])
+        merged = {**e.attrs, **{k: v for k, v in attrs.items() if v not in (None, "")}}
+        if merged != attrs:
+            self.conn.execute("UPDATE entities SET attrs = ? WHERE key = ?",
+                              (json.dumps(merged, ensure_ascii=False, sort_keys=True), e.key))
+
+    def _delete_document_rows(self, doc_id: str) -> None:
+        c = self.conn
+        c.execute("DELETE FROM fact_entities WHERE fact_id IN (SELECT id FROM facts WHERE document_id = ?)",
+                  (doc_id,))
+        for table in ("facts", "mentions", "aliases", "passages"):
+            c.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
+        c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        c.execute("DELETE FROM entities WHERE key NOT IN (SELECT entity_key FROM aliases WHERE entity_key NOTNULL) "
+                  "AND key NOT IN (SELECT entity_key FROM mentions WHERE entity_key NOTNULL) "
+                  "AND key NOT IN (SELECT entity_key FROM fact_entities WHERE entity_key NOTNULL)")
+
+    def remove_document(self, path: str) -> bool:
+        row = self.conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
+        if not row:
+            return False
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_document_rows(row["id"])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return True
+
+    # -- reads --------------------------------------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        rows = self.conn.execute("SELECT * FROM documents ORDER BY name, path").fetchall()
+        return [Document(id=r["id"], name=r["name"], path=r["path"], content_hash=r["content_hash"],
+                         title=r["title"], kind=r["kind"], published=r["published"], source=r["source"],
+                         metadata=json.loads(r["metadata"] or "{}")) for r in rows]
+
+    @staticmethod
+    def _passage(r: sqlite3.Row) -> Passage:
+        return Passage(id=r["id"], document_id=r["document_id"], index=r["idx"], start=r["start"], end=r["end"],
+                       text=r["text"], page=r["page"], section=r["section"], block_kind=r["block_kind"])
+
+    def passages(self, document_id: str) -> list[Passage]:
+        rows = self.conn.execute("SELECT * FROM passages WHERE document_id = ? ORDER BY idx", (document_id,))
+        return [self._passage(r) for r in rows]
+
+    def passage(self, passage_id: str) -> Passage | None:
+        r = self.conn.execute("SELECT * FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        return self._passage(r) if r else None
+
+    def _entity(self, r: sqlite3.Row) -> Entity:
+        aliases = [a["alias"] for a in self.conn.execute(
+            "SELECT DISTINCT alias FROM aliases WHERE entity_key = ? ORDER BY alias", (r["key"],))]
+        return Entity(key=r["key"], type=r["type"], name=r["name"],
+                      aliases=[a for a in aliases if a != r["name"]], attrs=json.loads(r["attrs"] or "{}"))
+
+    def entity(self, key: str) -> Entity | None:
+        r = self.conn.execute("SELECT * FROM entities WHERE key = ?", (key,)).fetchone()
+        return self._entity(r) if r else None
+
+    def entities(self, type: str | None = None) -> Iterator[Entity]:
+        sql, args = "SELECT * FROM entities", ()
+        if type:
+            sql, args = sql + " WHERE type = ?", (type,)
+        for r in self.conn.execute(sql + " ORDER BY type, name", args).fetchall():
+            yield self._entity(r)
+
+    def document_entities(self, document_id: str) -> list[Entity]:
+        rows = self.conn.execute(
+            "SELECT e.* FROM entities e WHERE e.key IN (SELECT entity_key FROM aliases WHERE document_id = ?) "
+            "ORDER BY e.type, e.name", (document_id,)).fetchall()
+        out = []
+        for r in rows:
+            aliases = [a["alias"] for a in self.conn.execute(
+                "SELECT DISTINCT alias FROM aliases WHERE entity_key = ? AND document_id = ? ORDER BY alias",
+                (r["key"], document_id))]
+            out.append(Entity(key=r["key"], type=r["type"], name=r["name"],
+                              aliases=[a for a in aliases if a != r["name"]], attrs=json.loads(r["attrs"] or "{}")))
+        return out
+
+    def find_entities(self, text: str, type: str | None = None, limit: int = 20) -> list[Entity]:
+        needle = text.strip().lower()
+        type_sql = " AND e.type = ?" if type else ""
+        args: tuple = (type,) if type else ()
+        exact = self.conn.execute(
+            "SELECT DISTINCT e.* FROM entities e LEFT JOIN aliases a ON a.entity_key = e.key "
+            f"WHERE (py_lower(e.name) = ? OR a.alias_lower = ? OR e.key = ?){type_sql} ORDER BY e.name LIMIT ?",
+            (needle, needle, text, *args, limit)).fetchall()
+        if exact:
+            return [self._entity(r) for r in exact]
+        like = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.* FROM entities e LEFT JOIN aliases a ON a.entity_key = e.key "
+            f"WHERE (py_lower(e.name) LIKE ? ESCAPE '\\' OR a.alias_lower LIKE ? ESCAPE '\\'){type_sql} "
+            "ORDER BY length(e.name), e.name "
+            "LIMIT ?", (like, like, *args, limit)).fetchall()
+        return [self._entity(r) for r in rows]
+
+    def _fact(self, r: sqlite3.Row) -> Fact:
+        ents = [(x["role"], x["entity_key"]) for x in self.conn.execute(
+            "SELECT role, entity_key FROM fact_entities WHERE fact_id = ? ORDER BY rowid", (r["id"],))]
+        ev = Evidence(document_id=r["document_id"], passage_id=r["passage_id"], start=r["start"], end=r["end"],
+                      quote=r["quote"], method=r["method"], confidence=r["confidence"])
+        return Fact(kind=r["kind"], slots=json.loads(r["slots"]), evidence=ev, entities=ents, id=r["id"])
+
+    def facts(self, kind: str | None = None, entity_key: str | None = None,
+              document_id: str | None = None) -> Iterator[Fact]:
+        where, args = [], []
+        if kind:
+            where.append("f.kind = ?")
+            args.append(kind)
+        if document_id:
+            where.append("f.document_id = ?")
+            args.append(document_id)
+        if entity_key:
+            where.append("f.id IN (SELECT fact_id FROM fact_entities WHERE entity_key = ?)")
+            args.append(entity_key)
+        sql = "SELECT f.* FROM facts f" + (" WHERE " + " AND ".join(where) if where else "")
+        for r in self.conn.execute(sql + " ORDER BY f.document_id, f.start, f.id", args).fetchall():
+            yield self._fact(r)
+
+    def neighbours(self, key: str) -> list[tuple[str, str, str]]:
+        rows = self.conn.execute(
+            "SELECT b.fact_id, b.role, b.entity_key FROM fact_entities a JOIN fact_entities b "
+            "ON a.fact_id = b.fact_id WHERE a.entity_key = ? AND b.entity_key != ? ORDER BY b.fact_id, b.role",
+            (key, key)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def search_text(self, query: str, limit: int = 10) -> list[tuple[Passage, float]]:
+        terms = re.findall(r"\w+", query, flags=re.UNICODE)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = self.conn.execute(
+            "SELECT p.*, bm25(passages_fts) AS rank FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+            "WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+        return [(self._passage(r), -float(r["rank"])) for r in rows]
+
+    def stats(self) -> dict:
+        c = self.conn
+        return {
+            "documents": c.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "passages": c.execute("SELECT count(*) FROM passages").fetchone()[0],
+            "entities": {r[0]: r[1] for r in c.execute("SELECT type, count(*) FROM entities GROUP BY type ORDER BY type")},
+            "facts": {r[0]: r[1] for r in c.execute("SELECT kind, count(*) FROM facts GROUP BY kind ORDER BY kind")},
+        }
+
+    def close(self) -> None:
+        self.conn.close()

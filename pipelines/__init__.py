@@ -1,0 +1,1 @@
+"""Ingestion pipelines: read → passages → mentions → facts → resolve."""

@@ -1,0 +1,129 @@
+"""Longest-match lookup of known surface forms (schemas/*.yaml) in normalised text.
+
+Candidates are found from a first-word index, so the cost grows with the number of words, not with the size
+of the lexicon. Proper names and acronyms match case-sensitively; common nouns (materials, processes) match in
+any case and in the plural.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipelines.schemas import load_schema
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    type: str
+    name: str
+    attrs: tuple = ()
+
+    @property
+    def attr(self) -> dict:
+        return dict(self.attrs)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    surface: str
+    entry: Entry
+
+
+@dataclass
+class Gazetteer:
+    by_first: dict[str, list[tuple[str, bool, bool, Entry]]] = field(default_factory=lambda: defaultdict(list))
+    cjk: list[tuple[str, Entry]] = field(default_factory=list)
+
+    def add(self, surface: str, entry: Entry, *, common_noun: bool = False) -> None:
+        surface = surface.strip()
+        if not surface:
+            return
+        if _CJK.search(surface):
+            self.cjk.append((surface, entry))
+            return
+        first = _WORD.search(surface)
+        if not first:
+            return
+        acronym = surface.isupper() or any(c.isdigit() for c in surface) or len(surface) <= 3
+        fold = common_noun and not acronym
+        self.by_first[first.group().lower()].append((surface, fold, common_noun and not acronym, entry))
+
+    def freeze(self) -> "Gazetteer":
+        for key, items in self.by_first.items():
+            items.sort(key=lambda item: -len(item[0]))
+        self.cjk.sort(key=lambda item: -len(item[0]))
+        return self
+
+    def find(self, text: str) -> list[Hit]:
+        """Non-overlapping hits, longest first at each start; a hit never starts or ends inside a word."""
+        hits: list[Hit] = []
+        lowered = text.lower()
+        pos = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < pos or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@")):
+                continue
+            for surface, fold, plural, entry in self.by_first.get(word.group().lower(), ()):
+                end = start + len(surface)
+                candidate = lowered[start:end] if fold else text[start:end]
+                if candidate != (surface.lower() if fold else surface):
+                    continue
+                if plural and end < len(text) and text[end] == "s":
+                    end += 1
+                elif plural and text[end:end + 2] == "es":
+                    end += 2
+                if end < len(text) and (text[end].isalnum() or text[end] in "_@"):
+                    continue
+                if end < len(text) - 1 and text[end] == "-" and text[end + 1].isalnum() and not fold:
+                    continue
+                hits.append(Hit(start, end, text[start:end], entry))
+                pos = end
+                break
+        for surface, entry in self.cjk:
+            for m in re.finditer(re.escape(surface), text):
+                if not any(h.start < m.end() and m.start() < h.end for h in hits):
+                    hits.append(Hit(m.start(), m.end(), surface, entry))
+        return sorted(hits, key=lambda h: h.start)
+
+
+def _plain(entry: dict, *keys: str) -> tuple:
+    return tuple(sorted((k, entry[k]) for k in keys if entry.get(k) is not None))
+
+
+@lru_cache(maxsize=1)
+def domain_gazetteer() -> Gazetteer:
+    """Organisations, materials, processes, products and locations from schemas/, in one index."""
+    gaz = Gazetteer()
+    for org in load_schema("organizations"):
+        entry = Entry("Organization", org["name"], _plain(org, "type", "country"))
+        for surface in [org["name"], *org.get("aliases", [])]:
+            gaz.add(surface, entry)
+    for mat in load_schema("materials"):
+        entry = Entry("Material", mat["name"], _plain(mat, "formula", "class", "role"))
+        for surface in [mat["name"], *mat.get("aliases", [])]:
+            gaz.add(surface, entry, common_noun=True)
+    for proc in load_schema("processes"):
+        entry = Entry("Process", proc["name"])
+        for surface in [proc["name"], *proc.get("aliases", [])]:
+            gaz.add(surface, entry, common_noun=True)
+    for prod in load_schema("products"):
+        entry = Entry("Product", prod["name"], _plain(prod, "org", "kind"))
+        for surface in [prod["name"], *prod.get("aliases", [])]:
+            gaz.add(surface, entry)
+    locations = load_schema("locations")
+    for loc in locations["countries"]:
+        entry = Entry("Location", loc["name"], (("country", loc["name"]), ("kind", "country")))
+        for surface in [loc["name"], *loc.get("aliases", [])]:
+            gaz.add(surface, entry)
+    for loc in locations["places"]:
+        entry = Entry("Location", loc["name"], (("country", loc["country"]), ("kind", "place")))
+        for surface in [loc["name"], *loc.get("aliases", [])]:
+            gaz.add(surface, entry)
+    return gaz.freeze()

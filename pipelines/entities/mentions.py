@@ -1,0 +1,168 @@
+"""All entity mentions of a document: lexicon, formulas, abbreviations and detectors, overlaps resolved.
+
+Two passes: the first reads every passage for names that define themselves (a legal suffix, an apposition,
+"X (SF)"), so that later plain mentions of the same name in the document are recognised too; the second finds
+and resolves mentions passage by passage. Longer spans win; at equal length the more trusted recogniser wins.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.model import Mention
+from pipelines.entities.abbreviations import find_definitions, find_reversed_definitions
+from pipelines.entities.formulas import find_formulas
+from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
+from pipelines.entities.organizations import find_organizations, fold_legal_name
+from pipelines.entities.persons import find_persons
+from pipelines.entities.products import find_products
+from pipelines.normalize import NormalizedText
+
+_TRUST = {"gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
+          "org-detector": 2, "person-detector": 2, "product-detector": 2}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")
+
+
+def entity_key(type_: str, name: str, attrs: dict | None = None) -> str:
+    """Stable identity: a material with a formula is its reduced composition; others their canonical name."""
+    attrs = attrs or {}
+    prefix = {"Organization": "org", "Material": "mat", "Process": "proc", "Product": "prod",
+              "Location": "loc", "Person": "person", "Patent": "patent"}[type_]
+    if type_ == "Material" and attrs.get("reduced_formula"):
+        return f"mat:{attrs['reduced_formula']}"
+    if type_ == "Patent":
+        return f"patent:{name}"
+    return f"{prefix}:{slug(name)}"
+
+
+def material_class(atoms: dict[str, float]) -> str:
+    """Class of a compound from its elements, for formulas that are in no lexicon."""
+    els = set(atoms)
+    if "S" in els and "O" not in els:
+        return "sulfide"
+    if els & {"Cl", "Br", "I", "F"} and not els & {"O", "S"}:
+        return "halide"
+    if {"P", "O"} <= els:
+        return "phosphate"
+    if {"C", "O"} <= els and atoms.get("O", 0) >= 3 * atoms.get("C", 1):
+        return "carbonate"
+    if "O" in els:
+        return "oxide"
+    if "N" in els:
+        return "nitride"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    type: str
+    name: str
+    method: str
+    confidence: float
+    attrs: tuple = ()
+
+    @property
+    def rank(self) -> tuple:
+        return (self.end - self.start, _TRUST.get(self.method, 1), self.confidence)
+
+
+@dataclass
+class DocumentLexicon:
+    """Names a document defines for itself, recognised wherever they recur in that document."""
+
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def add(self, surface: str, entry: Entry) -> None:
+        if surface not in self.entries and len(surface) >= 2:
+            self.entries[surface] = entry
+            self.gazetteer.add(surface, entry)
+
+
+def _lexicon_entry(name: str) -> Entry | None:
+    """The domain entry whose surface form is exactly `name`, if any."""
+    for hit in domain_gazetteer().find(name):
+        if hit.start == 0 and hit.end == len(name):
+            return hit.entry
+    return None
+
+
+def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
+    lexicon = DocumentLexicon()
+    for text in texts:
+        for start, end, name, detector, conf in find_organizations(text):
+            if detector in ("legal", "academic", "apposition"):
+                folded = fold_legal_name(name)
+                entry = _lexicon_entry(folded) or Entry("Organization", folded, (("detector", detector),))
+                lexicon.add(name, entry)
+                lexicon.add(folded, entry)
+        for _, _, name in find_persons(text):
+            if _lexicon_entry(name) is None:
+                lexicon.add(name, Entry("Person", name))
+        for definition in find_definitions(text) + find_reversed_definitions(text):
+            _, _, long_form, _, _, short = definition
+            entry = _lexicon_entry(long_form) or _lexicon_entry(short)
+            if entry is None:
+                entry = lexicon.entries.get(long_form)
+            if entry is not None:
+                lexicon.add(short, entry)
+                lexicon.add(long_form, entry)
+    lexicon.gazetteer.freeze()
+    return lexicon
+
+
+def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
+    cands: list[Candidate] = []
+    for source, method in ((domain_gazetteer(), "gazetteer"), (lexicon.gazetteer, "document-lexicon")):
+        for hit in source.find(text):
+            cands.append(Candidate(hit.start, hit.end, hit.entry.type, hit.entry.name, method,
+                                   1.0 if method == "gazetteer" else 0.8, hit.entry.attrs))
+    for start, end, surface, reduced in find_formulas(text):
+        cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
+    for start, end, name, detector, conf in find_organizations(text):
+        cands.append(Candidate(start, end, "Organization", fold_legal_name(name), "org-detector", conf,
+                               (("detector", detector),)))
+    for start, end, name in find_persons(text):
+        cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
+    orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
+    for start, end, name, maker in find_products(text, orgs):
+        attrs = (("org", maker),) if maker else ()
+        cands.append(Candidate(start, end, "Product", name, "product-detector", 0.7, attrs))
+    from pipelines.readers.patent import find_patent_numbers
+
+    for start, end, number in find_patent_numbers(text):
+        cands.append(Candidate(start, end, "Patent", number, "patent-number", 1.0))
+    return cands
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    chosen: list[Candidate] = []
+    for cand in sorted(cands, key=lambda c: c.rank, reverse=True):
+        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
+            chosen.append(cand)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def to_mention(cand: Candidate, norm: NormalizedText, offset: int, original: str) -> Mention:
+    """A document-level mention: offsets mapped back through the normalisation map."""
+    attrs = dict(cand.attrs)
+    if cand.type == "Material" and attrs.get("formula") and not attrs.get("reduced_formula"):
+        from pipelines.entities.formulas import parse_formula, reduced_formula
+
+        atoms = parse_formula(attrs["formula"])
+        if atoms:
+            attrs["reduced_formula"] = reduced_formula(atoms)
+    if cand.method == "formula":
+        from pipelines.entities.formulas import parse_formula
+
+        attrs.setdefault("class", material_class(parse_formula(cand.name) or {}))
+        attrs.setdefault("formula", cand.name)
+    start, end = norm.span(cand.start, cand.end)
+    return Mention(label=cand.type, text=original[start:end], start=offset + start, end=offset + end,
+                   key=entity_key(cand.type, cand.name, attrs), name=cand.name, method=cand.method,
+                   confidence=cand.confidence, attrs=attrs)

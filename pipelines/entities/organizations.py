@@ -1,0 +1,94 @@
+"""Organisations that are in no gazetteer, and folding of legal names onto known ones.
+
+Detectors, in order of trust: a legal suffix ("Philenergy Co., Ltd."), an academic head ("Tianjin University",
+"Institute of Physics of the ..."), an apposition ("Guoxuan High-tech, a domestic power battery player") and a
+partnering cue ("MOU with Philenergy"). Each proposes a capitalised name; the caller drops it when another
+recogniser already claims the span.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipelines.schemas import load_schema
+
+_CAP = r"(?:[A-Z][\w&'.\-]*|of|the|and|for|de|du|&)"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    data = load_schema("detectors")
+    suffixes = "|".join(re.escape(s) for s in sorted(data["legal_suffixes"], key=len, reverse=True))
+    heads = "|".join(data["org_heads"])
+    nouns = "|".join(re.escape(n) for n in data["org_nouns"])
+    cues = "|".join(re.escape(c) for c in sorted(data["partner_cues"], key=len, reverse=True))
+    name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
+    return {
+        "legal": re.compile(rf"\b({name}),?\s+(?:{suffixes})(?=[\s,;:)]|$)"),
+        "academic": re.compile(
+            rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})"
+            rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
+        "apposition": re.compile(rf"\b({name}),\s+(?:a|an|the)\s+(?:[\w\-]+\s+){{0,4}}(?:{nouns})\b"),
+        "partner": re.compile(rf"\b(?:{cues})\s+({name})"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(load_schema("detectors")["stop_capitalised"])
+
+
+def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
+    """(start, end, name, detector, confidence) for organisation candidates not found by lexicon."""
+    out = []
+    confidence = {"legal": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6}
+    for detector, pattern in _patterns().items():
+        for m in pattern.finditer(text):
+            start, end = m.span(1)
+            name = m.group(1)
+            trimmed = _trim(name)
+            if not trimmed:
+                continue
+            start += name.index(trimmed)
+            end = start + len(trimmed)
+            if detector == "academic" and not re.search(r"\b(?:" + "|".join(load_schema("detectors")["org_heads"]) + r")\b", trimmed):
+                continue
+            if detector == "academic" and trimmed.split()[0] in ("Institute", "University", "Laboratory") and " " not in trimmed:
+                continue
+            for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
+                out.append((start + piece_start, start + piece_start + len(piece), piece, detector,
+                            confidence[detector]))
+    return out
+
+
+def _split_conjoined(name: str) -> list[tuple[int, str]]:
+    """"X University and Y University" is two organisations; "University of Science and Technology" is one."""
+    heads = "|".join(load_schema("detectors")["org_heads"])
+    pieces, start = [], 0
+    for m in re.finditer(rf"\s+and\s+(?=(?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})\b)", name):
+        if re.search(rf"\b(?:{heads})\b", name[start:m.start()]):
+            pieces.append((start, name[start:m.start()]))
+            start = m.end()
+    pieces.append((start, name[start:]))
+    return pieces
+
+
+def _trim(name: str) -> str:
+    words = name.split()
+    while words and (words[0] in _stop() or words[0].lower() in {"the", "of", "and"}):
+        words.pop(0)
+    while words and words[-1].lower() in {"of", "the", "and", "for", "&"}:
+        words.pop()
+    trimmed = " ".join(words).strip(" ,.'")
+    return trimmed if trimmed and trimmed[0].isupper() and len(trimmed) > 2 else ""
+
+
+@lru_cache(maxsize=1)
+def _suffix_pattern() -> re.Pattern:
+    suffixes = "|".join(re.escape(s) for s in sorted(load_schema("detectors")["legal_suffixes"], key=len, reverse=True))
+    return re.compile(rf"(?:,?\s+(?:{suffixes}))+\s*$")
+
+
+def fold_legal_name(name: str) -> str:
+    """"Samsung SDI Co., Ltd." → "Samsung SDI": the form that aliases and keys are compared on."""
+    return _suffix_pattern().sub("", name).strip(" ,")

@@ -1,0 +1,41 @@
+"""People named with a role: "Sun Huajun, the CTO of ...", "the Huang Xuejie team", "Professor Jane Doe"."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipelines.schemas import load_schema
+
+_NAME = r"[A-Z][a-z]+(?:[\-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[\-'][a-z]+)?){1,2}"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[re.Pattern]:
+    data = load_schema("detectors")
+    titles = "|".join(re.escape(t) for t in sorted(data["person_titles"], key=len, reverse=True))
+    honorifics = "|".join(re.escape(h) for h in data["person_honorifics"])
+    teams = "|".join(data["person_team_words"])
+    return [
+        re.compile(rf"\b({_NAME}),\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+)?(?:{titles})\b"),
+        re.compile(rf"\b(?:{titles})\s+({_NAME})\b"),
+        re.compile(rf"(?:{honorifics})\s+({_NAME})\b"),
+        re.compile(rf"\bthe\s+({_NAME})\s+(?:{teams})\b"),
+        re.compile(rf"\bthe\s+({_NAME})\s+and\s+{_NAME}\s+(?:{teams})\b"),
+        re.compile(rf"\bthe\s+{_NAME}\s+and\s+({_NAME})\s+(?:{teams})\b"),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(load_schema("detectors")["stop_capitalised"])
+
+
+def find_persons(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for pattern in _patterns():
+        for m in pattern.finditer(text):
+            name = m.group(1)
+            if name.split()[0] in _stop():
+                continue
+            out.append((m.start(1), m.end(1), name))
+    return out

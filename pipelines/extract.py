@@ -1,0 +1,94 @@
+"""One document from reader output to graph records: passages → mentions → facts → resolved entities."""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from pathlib import Path
+
+from kg.model import Document, ExtractedDocument, Passage, stable_id
+from pipelines.entities.mentions import build_document_lexicon, find_candidates, resolve_overlaps, to_mention
+from pipelines.extractors import EXTRACTORS
+from pipelines.extractors.base import PassageContext, Span
+from pipelines.normalize import normalize
+from pipelines.readers.base import SourceDocument
+from pipelines.resolve import resolve_entities
+from pipelines.sentences import passages as split_passages
+
+_TABLE_CELLS = re.compile(r"\s*\|\s*")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_document(source: SourceDocument, digest: str | None = None) -> Document:
+    digest = digest or content_hash(source.text)
+    path = str(Path(source.path).resolve()) if not re.match(r"^\w+://", source.path) else source.path
+    return Document(id=stable_id("doc", Path(source.path).name, digest), name=source.name, path=path,
+                    content_hash=digest, title=source.title, kind=source.kind, published=source.published,
+                    source=source.source, metadata=source.metadata)
+
+
+def table_cells(row: str) -> list[str]:
+    return [c for c in _TABLE_CELLS.split(row.strip().strip("|"))]
+
+
+def extract_document(source: SourceDocument, digest: str | None = None) -> ExtractedDocument:
+    document = make_document(source, digest)
+    passages = split_passages(document.id, source)
+    norms = [normalize(p.text) for p in passages]
+    lexicon = build_document_lexicon([n.text for n in norms])
+    block_starts = [b.start for b in source.blocks]
+
+    all_mentions = []
+    facts = []
+    heading: str | None = None
+    heading_org: Span | None = None
+    block_org: Span | None = None
+    current_block = -1
+    table_header: list[str] | None = None
+    previous_orgs: list[Span] = []
+    for passage, norm in zip(passages, norms):
+        cands = resolve_overlaps(find_candidates(norm.text, lexicon))
+        spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
+        all_mentions.extend((passage.id, s.mention) for s in spans)
+        orgs = [s for s in spans if s.type == "Organization"]
+        block = bisect.bisect_right(block_starts, passage.start) - 1
+        if block != current_block:
+            current_block = block
+            block_org = orgs[0] if orgs and orgs[0].start <= 4 else None
+            if passage.block_kind == "table_row":
+                if table_header is None or _is_first_row(source, block):
+                    table_header = table_cells(norm.text)
+            else:
+                table_header = None
+        if _is_heading(passage, norm.text):
+            heading = norm.text.strip("#* ")
+            heading_org = orgs[0] if orgs else None
+            previous_orgs = orgs
+            continue
+        ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
+                             table_header=table_header if passage.block_kind == "table_row" else None,
+                             topic_org=block_org or heading_org, previous_orgs=previous_orgs)
+        for extractor in EXTRACTORS:
+            facts.extend(extractor(ctx))
+        previous_orgs = orgs or previous_orgs
+    unique = {f.id: f for f in facts}
+    entities, aliases, resolved = resolve_entities(document, all_mentions)
+    return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
+                             facts=list(unique.values()), aliases=aliases)
+
+
+def _is_first_row(source: SourceDocument, block: int) -> bool:
+    return block == 0 or source.blocks[block - 1].kind != "table_row"
+
+
+def _is_heading(passage: Passage, text: str) -> bool:
+    """Markdown headings, and short title-case lines without final punctuation (news sub-heads)."""
+    if passage.block_kind == "heading":
+        return True
+    if passage.block_kind != "paragraph" or len(text) > 80 or text.endswith((".", ":", "!", "?", ";", ")")):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'\-]*", text)]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)

@@ -1,0 +1,78 @@
+"""Cue-phrase lookup for extractors; phrase lists live in schemas/cues.yaml."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipelines.extractors.base import PassageContext, Span
+from pipelines.schemas import load_schema
+
+
+def cues(*path: str):
+    data = load_schema("cues")
+    for key in path:
+        data = data[key]
+    return data
+
+
+@lru_cache(maxsize=256)
+def _compile(phrases: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
+
+
+def find(text: str, phrases) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group().lower()) for m in _compile(tuple(phrases)).finditer(text)]
+
+
+def first_label(text: str, table: dict[str, list[str]]) -> str | None:
+    """The first label (in the table's order) whose cue occurs in `text`."""
+    for label, phrases in table.items():
+        if find(text, phrases):
+            return label
+    return None
+
+
+def nearest_label(text: str, table: dict[str, list[str]], position: int) -> str | None:
+    """The label whose cue occurs closest to `position` (ties go to the table's order)."""
+    best: tuple[int, int, str] | None = None
+    for order, (label, phrases) in enumerate(table.items()):
+        for start, end, _ in find(text, phrases):
+            distance = 0 if start <= position < end else min(abs(start - position), abs(end - position))
+            if best is None or (distance, order) < best[:2]:
+                best = (distance, order, label)
+    return best[2] if best else None
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans split at semicolons, colons before lists, and ", and"/", but" joints."""
+    cuts = [0]
+    for m in re.finditer(r";|\s[—–]\s|,\s+(?:and|but|while|whereas)\s|\.\s", text):
+        cuts.append(m.end())
+    cuts.append(len(text))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def preceded_by(text: str, span: Span, words) -> bool:
+    """True when the word just before the span (skipping articles) is one of `words`."""
+    before = re.findall(r"[\w']+", text[max(0, span.start - 40):span.start].lower())
+    while before and before[-1] in ("the", "a", "an", "its", "their", "and", "or"):
+        before.pop()
+    return bool(before) and before[-1] in set(words)
+
+
+def org_parent(name: str) -> str | None:
+    for org in load_schema("organizations"):
+        if org["name"] == name:
+            return org.get("parent")
+    return None
+
+
+def same_group(a: str, b: str) -> bool:
+    """A parent and its brand or subsidiary (Volkswagen and Ducati) are one group, not partners."""
+    return a == b or org_parent(a) == b or org_parent(b) == a or (org_parent(a) is not None
+                                                                   and org_parent(a) == org_parent(b))
+
+
+def orgs(ctx: PassageContext) -> list[Span]:
+    return ctx.of_type("Organization")

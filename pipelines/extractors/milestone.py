@@ -1,0 +1,73 @@
+"""Milestone facts: an organisation's dated event, planned or achieved.
+
+The sentence is cut into clauses; a clause with an event cue (mass production, sampling, launch …) takes its
+own date or, failing that, a date of the sentence that no other event claims. Subjects are the organisations
+of the clause that are not objects of a preposition ("program with Karma"), else the section's topic. Status
+comes from the clause's modality ("targets", "plans", "will" vs "began", "delivered"), and a date after the
+document's publication is planned whatever the verb.
+"""
+from __future__ import annotations
+
+from kg.model import Fact
+from pipelines.extractors.base import PassageContext, Span
+from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by
+
+
+def _status(clause: str, date: str, published: str | None) -> str:
+    planned = find(clause, cues("milestone", "planned"))
+    achieved = find(clause, cues("milestone", "achieved"))
+    if published and date[:4] > published[:4]:
+        return "planned"
+    if planned and (not achieved or planned[0][0] < achieved[0][0]):
+        return "planned"
+    if achieved:
+        return "achieved"
+    if published and date[:4] < published[:4]:
+        return "achieved"
+    return "planned"
+
+
+def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
+    skip = cues("milestone", "non_subject_prepositions")
+    found = [o for o in ctx.of_type("Organization") if start <= o.start < end and not preceded_by(ctx.text, o, skip)]
+    unique: dict[str, Span] = {}
+    for o in found:
+        unique.setdefault(o.key, o)
+    return list(unique.values())
+
+
+def extract(ctx: PassageContext) -> list[Fact]:
+    dates = [d for d in ctx.dates if d.date]
+    if not dates:
+        return []
+    categories = cues("milestone", "categories")
+    text = ctx.text
+    parts = clauses(text)
+    claimed: set[int] = set()
+    events = []
+    for start, end in parts:
+        clause = text[start:end]
+        if not any(find(clause, phrases) for phrases in categories.values()):
+            continue
+        own = [i for i, d in enumerate(dates) if start <= d.start < end]
+        events.append((start, end, own))
+        claimed.update(own)
+    free = [i for i in range(len(dates)) if i not in claimed]
+    facts = []
+    for start, end, own in events:
+        chosen = own or [i for i in free if dates[i].start < start][-1:] or free[:1]
+        subjects = _subjects(ctx, start, end) or _subjects(ctx, 0, start)[-1:] or (
+            [ctx.topic_org] if ctx.topic_org else [])
+        if not subjects:
+            continue
+        clause = text[start:end]
+        for i in chosen:
+            d = dates[i]
+            category = nearest_label(clause, categories, d.start - start) or "other"
+            status = _status(clause, d.date, ctx.document.published)
+            event = " ".join(clause.strip(" ;,.").split())[:160]
+            for subject in subjects:
+                slots = {"subject": subject.name, "event": event, "category": category, "date": d.date,
+                         "date_end": getattr(d, "date_end", None), "status": status, "raw_date": d.raw}
+                facts.append(ctx.fact("milestone", slots, "milestone-rules", 0.7, [("subject", subject)]))
+    return facts

@@ -1,0 +1,149 @@
+"""Spec facts: a measured or claimed value with its unit, for a subject (product, material, process …).
+
+The quantity kind comes from the unit, refined by the words around the value ("dew point", "thick",
+"charge"); a value whose unit does not fit its kind is dropped. The subject is, in order: the column header of
+a table whose row names the quantity, a material/product/process named in the row or clause before the value,
+the clause's own noun phrase; the organisation is the one named in the sentence, else the section's topic.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.model import Fact
+from pipelines.extractors.base import PassageContext, Span
+from pipelines.extractors.cues import clauses
+
+_SUBJECT_TYPES = ("Product", "Material", "Process")
+_NEGATION = re.compile(r"\b(?:not|never|no longer|fails? to|failed to|cannot|can't|won't)\b", re.I)
+_CONTEXT_KIND = (
+    ("dew_point", re.compile(r"dew[ -]?point", re.I), {"°C"}),
+    ("thickness", re.compile(r"\bthick|thickness|\bthin\b|foil", re.I), {"μm", "nm"}),
+    ("charge_time", re.compile(r"charg", re.I), {"min", "h"}),
+    ("cost", re.compile(r"\bcost|price|expens|cheaper", re.I), {"×", "USD", "CNY", "USD/kWh", "%"}),
+)
+_DEFAULT_KIND = {
+    "Wh/kg": "energy_density", "Wh/L": "energy_density", "km": "range", "Ah": "capacity", "kWh": "capacity",
+    "mAh/g": "capacity", "S/cm": "ionic_conductivity", "mS/cm": "ionic_conductivity", "cycles": "cycle_life",
+    "°C": "temperature", "MPa": "pressure", "kPa": "pressure", "GPa": "pressure", "μm": "other", "nm": "other",
+    "V": "voltage", "kW": "power", "C": "power", "cells/month": "production_capacity",
+    "cells/week": "production_capacity", "MWh/year": "production_capacity", "GWh/year": "production_capacity",
+    "GWh": "production_capacity", "t/year": "production_capacity", "min": "other", "h": "other",
+}
+_LEAD = re.compile(r"^(?:[-*•\s]|\*\*[^*]{0,40}\*\*:?|[A-Z][\w ]{0,30}:)+")
+_ARTICLE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our)\s+", re.I)
+_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|reaches|reached|achieves|achieved|of|at|with|to|"
+                   r"exceeds|exceeded|can|could|will|of up to|up to|offers|shows|showed)\b.*$", re.I)
+
+
+def quantity_kind(ctx: PassageContext, quantity, clause: str) -> str | None:
+    unit = quantity.unit
+    for kind, pattern, units in _CONTEXT_KIND:
+        if unit in units and (pattern.search(clause) or (ctx.table_header and pattern.search(ctx.text[:40]))):
+            return kind
+    if unit in ("μm", "nm") and re.search(r"\blayer|film|separator|coating", clause, re.I) and \
+            re.search(r"\bthick", ctx.text, re.I):
+        return "thickness"
+    kinds = getattr(quantity, "quantity_kinds", ()) or ()
+    return _DEFAULT_KIND.get(unit) or (kinds[0] if kinds else "other")
+
+
+def _window_percent(quantities, q) -> bool:
+    """"15–90% in 18 min": the percentages describe the charge window of the time value, not a spec."""
+    if q.unit != "%":
+        return False
+    return any(o is not q and o.unit in ("min", "h") and 0 <= o.start - q.end <= 25 for o in quantities)
+
+
+def _phrase_subject(text: str) -> str | None:
+    """The clause's own noun phrase before the value: "The solid electrolyte separator layer is 10 μm"."""
+    phrase = _LEAD.sub("", text).strip(" ,:;-(")
+    phrase = _VERB.sub("", phrase)
+    phrase = _ARTICLE.sub("", phrase).strip(" ,:;-()")
+    words = phrase.split()
+    if not words or len(words) > 8 or any(ch.isdigit() for ch in phrase[:1]):
+        return None
+    return " ".join(words)
+
+
+def _table_subject(ctx: PassageContext, q) -> str | None:
+    header = ctx.table_header
+    if not header:
+        return None
+    cells, starts, pos = [], [], 0
+    for cell in ctx.text.strip().strip("|").split("|"):
+        cells.append(cell.strip())
+        starts.append(pos)
+        pos += len(cell) + 1
+    offset = ctx.text.index(ctx.text.strip().strip("|")[:1]) if ctx.text.strip() else 0
+    column = max(i for i, s in enumerate(starts) if s + offset <= q.start) if starts else 0
+    row_label = cells[0] if cells else ""
+    row_entities = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and s.start < offset + len(cells[0]) + 2]
+    label_is_quantity = not row_entities and not ctx.of_type("Organization")
+    if label_is_quantity and column < len(header) and column > 0:
+        return f"{header[column]} {row_label}".strip()
+    materials = [s for s in ctx.spans if s.type == "Material"]
+    if materials:
+        return materials[0].name
+    return row_label or None
+
+
+def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Span | None]:
+    table = _table_subject(ctx, q) if ctx.passage.block_kind == "table_row" else None
+    if table:
+        return table, None
+    before = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and s.end <= q.start]
+    in_clause = [s for s in before if s.start >= clause_start]
+    if in_clause:
+        return in_clause[-1].name, in_clause[-1]
+    phrase = _phrase_subject(ctx.text[clause_start:q.start])
+    if phrase:
+        return phrase, None
+    if before:
+        return before[-1].name, before[-1]
+    products = ctx.of_type("Product")
+    if products:
+        return products[0].name, products[0]
+    return (ctx.heading, None) if ctx.heading else (None, None)
+
+
+def _subject_org(ctx: PassageContext, q) -> Span | None:
+    orgs = ctx.of_type("Organization")
+    before = [o for o in orgs if o.end <= q.start]
+    if before:
+        return before[-1]
+    if orgs:
+        return orgs[0]
+    return ctx.topic_org
+
+
+def extract(ctx: PassageContext) -> list[Fact]:
+    quantities = [q for q in ctx.quantities if q.unit]
+    if not quantities:
+        return []
+    facts = []
+    spans = clauses(ctx.text)
+    for q in quantities:
+        if _window_percent(quantities, q):
+            continue
+        clause_start, clause_end = next(((a, b) for a, b in spans if a <= q.start < b), (0, len(ctx.text)))
+        clause = ctx.text[clause_start:clause_end]
+        if _NEGATION.search(ctx.text[clause_start:q.start]):
+            continue
+        kind = quantity_kind(ctx, q, clause)
+        if kind is None:
+            continue
+        from pipelines.quantities import fits
+
+        if kind != "other" and not fits(q, kind):
+            continue
+        subject, subject_span = _subject(ctx, q, clause_start)
+        org = _subject_org(ctx, q)
+        if subject is None and org is None:
+            continue
+        slots = {"subject": subject or (org.name if org else None), "subject_org": org.name if org else None,
+                 "quantity": kind, "value": q.value, "value_max": q.value_max, "unit": q.unit,
+                 "raw_value": q.raw_value, "raw_unit": q.raw_unit, "comparator": q.comparator}
+        confidence = 0.8 if subject_span is not None or ctx.passage.block_kind == "table_row" else 0.6
+        facts.append(ctx.fact("spec", slots, "spec-rules", confidence,
+                              [("subject", subject_span), ("subject_org", org)]))
+    return facts

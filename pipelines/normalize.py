@@ -1,0 +1,74 @@
+"""Text normalisation with a character map back to the original, so every match keeps exact offsets.
+
+NFKC folds subscripts and superscripts (Li₆PS₅Cl → Li6PS5Cl, cm⁻¹ → cm−1), minus and hyphen variants become
+"-", curly quotes become straight ones, line breaks become spaces and words hyphenated across a line are joined.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipelines.schemas import load_schema
+
+_SPECIAL = re.compile(r"[^\x00-\x7f]|-[ \t]*\r?\n[ \t]*|\r?\n")
+_FOLD = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": "", "\u200b": "", "\u200c": "",
+         "\u200d": "", "\ufeff": "", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00b5": "μ",
+         "\u2032": "'", "\u2009": " ", "\u202f": " ", "\u00a0": " ", "\u2103": "°C"}
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    text: str
+    offsets: tuple[int, ...]  # offsets[i]: original index of text[i]; one extra entry for the end
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of the normalised span [start, end)."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _FOLD:
+        return _FOLD[ch]
+    out = unicodedata.normalize("NFKC", ch)
+    return "".join(_FOLD.get(c, c) for c in out)
+
+
+@lru_cache(maxsize=1)
+def _compound_heads() -> frozenset[str]:
+    return frozenset(load_schema("text")["compound_heads"])
+
+
+def normalize(text: str) -> NormalizedText:
+    out: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    heads = _compound_heads()
+    for m in _SPECIAL.finditer(text):
+        if m.start() > pos:
+            out.append(text[pos:m.start()])
+            offsets.extend(range(pos, m.start()))
+        token = m.group()
+        if token[0] == "-" and len(token) > 1:
+            nxt = re.match(r"[A-Za-z]+", text[m.end():m.end() + 30])
+            keep = not nxt or not nxt.group()[0].islower() or nxt.group().lower() in heads
+            if keep:
+                out.append("-")
+                offsets.append(m.start())
+        elif token in ("\n", "\r\n"):
+            out.append(" ")
+            offsets.append(m.start())
+        else:
+            folded = _fold_char(token)
+            out.append(folded)
+            offsets.extend([m.start()] * len(folded))
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+        offsets.extend(range(pos, len(text)))
+    offsets.append(len(text))
+    return NormalizedText("".join(out), tuple(offsets))

@@ -1,0 +1,48 @@
+"""What every reader returns: the document text and its layout blocks, with offsets into that text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ReadError(Exception):
+    """A user-facing problem with one input file (empty, corrupt, encrypted, no text layer …)."""
+
+    def __init__(self, path: str | Path, problem: str, *, skip: bool = False):
+        self.path = str(path)
+        self.problem = problem
+        #: a clear skip rather than a failure (e.g. a scanned PDF with no text layer)
+        self.skip = skip
+        super().__init__(f"{Path(path).name}: {problem}")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A layout unit of the document text: a paragraph, heading, list item or table row.
+
+    Sentences never cross block boundaries. `start`/`end` are offsets into `SourceDocument.text`.
+    """
+
+    start: int
+    end: int
+    kind: str = "paragraph"  # paragraph | heading | list_item | table_row | caption
+    page: int | None = None
+    section: str | None = None  # e.g. abstract, claims, description (patents)
+
+
+@dataclass
+class SourceDocument:
+    """A reader's output: text as it will be quoted, plus metadata."""
+
+    path: str
+    text: str
+    blocks: list[Block]
+    title: str | None = None
+    published: str | None = None  # ISO date YYYY[-MM[-DD]]
+    kind: str = "news"  # news | report | paper | patent | blog
+    source: str | None = None
+    metadata: dict = field(default_factory=dict)  # patent number, claims, DOI, authors …
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name

@@ -1,0 +1,147 @@
+"""Plain text and Markdown, with optional YAML front matter (`title`, `source`, `kind`, `published`)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pipelines.readers.base import Block, ReadError, SourceDocument
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+|\*\*)")
+_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;|)\]]\s*$")
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM); anything else is reported rather than guessed."""
+    if not data.strip():
+        raise ReadError(path, "empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(path, f"invalid UTF-16 text ({exc.reason})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    if len(_BINARY.findall(text[:4096])) > 8:
+        raise ReadError(path, "binary content, not text")
+    return text
+
+
+def read_text(path: str | Path) -> SourceDocument:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(path, f"cannot read ({exc.strerror})") from None
+    return parse_text(path, decode(path, data))
+
+
+def parse_text(path: str | Path, text: str) -> SourceDocument:
+    """Split into blocks; text stays byte-identical to the file so quotes are exact substrings."""
+    meta: dict = {}
+    body_start = 0
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            raise ReadError(path, f"invalid YAML front matter ({str(exc).splitlines()[0]})") from None
+        if isinstance(loaded, dict):
+            meta = loaded
+            body_start = match.end()
+    blocks = list(split_blocks(text, body_start))
+    if not blocks:
+        raise ReadError(path, "no text content")
+    from pipelines.dates import document_date
+
+    title = meta.get("title") or infer_title(text, blocks)
+    published = meta.get("published") or meta.get("date")
+    published = str(published) if published else document_date(text[body_start:])
+    extra = {k: v for k, v in meta.items() if k not in {"title", "published", "date", "kind", "source"}}
+    return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, published=published,
+                          kind=str(meta.get("kind") or "news"), source=meta.get("source"),
+                          metadata={k: str(v) for k, v in extra.items()})
+
+
+def infer_title(text: str, blocks: list[Block]) -> str | None:
+    for block in blocks[:5]:
+        if block.kind == "heading":
+            return _clean_line(text[block.start:block.end])
+    return _clean_line(text[blocks[0].start:blocks[0].end])[:200] if blocks else None
+
+
+def _clean_line(line: str) -> str:
+    return re.sub(r"^\s*#+\s*|\*\*|__", "", line).strip()
+
+
+def _line_kind(line: str) -> str:
+    if _HEADING.match(line):
+        return "heading"
+    if line.lstrip().startswith("|"):
+        return "table_row"
+    if _LIST_ITEM.match(line):
+        return "list_item"
+    return "paragraph"
+
+
+def split_blocks(text: str, offset: int = 0):
+    """Yield blocks: one per heading, list item and table row; wrapped lines of a paragraph are joined.
+
+    A line continues the previous one when that line ends in a hyphen, or the new line starts in lower case,
+    or the previous line is as long as the wrapped lines around it and does not end a sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = offset
+    for line in text[offset:].split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    chunk: list[tuple[int, int, str]] = []
+    for start, end in spans:
+        line = text[start:end].rstrip("\r")
+        end = start + len(line)
+        if not line.strip() or _RULE.match(line) or _TABLE_SEPARATOR.match(line):
+            yield from _flush(text, chunk)
+            chunk = []
+            continue
+        chunk.append((start, end, line))
+    yield from _flush(text, chunk)
+
+
+def _flush(text: str, chunk: list[tuple[int, int, str]]):
+    if not chunk:
+        return
+    width = max(len(line) for _, _, line in chunk)
+    current: list[int] | None = None
+    kind = "paragraph"
+    for start, end, line in chunk:
+        line_kind = _line_kind(line)
+        if current is not None and line_kind == "paragraph" and kind in ("paragraph", "list_item"):
+            prev = text[current[0]:current[1]]
+            stripped = line.lstrip()
+            continues = (prev.endswith("-") or (stripped[:1].islower())
+                         or (width >= 50 and len(prev) >= 0.75 * width and not _SENTENCE_END.search(prev)))
+            if continues:
+                current[1] = end
+                continue
+        if current is not None:
+            yield _block(text, current, kind)
+        lead = len(line) - len(line.lstrip())
+        current = [start + lead, end]
+        kind = line_kind
+    if current is not None:
+        yield _block(text, current, kind)
+
+
+def _block(text: str, span: list[int], kind: str) -> Block:
+    start, end = span
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Block(start=start, end=end, kind=kind)

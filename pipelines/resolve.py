@@ -1,0 +1,35 @@
+"""Entity resolution within a document: mentions → one Entity per key, with every alias and why it merged.
+
+Across documents the key is the merge: the same key from two documents is one node. Keys come from the alias
+table (gazetteer), folded legal names, reduced formulas and in-document abbreviations, and each alias record
+keeps that reason, so a wrong merge can be traced and undone by removing the alias's document or entry.
+"""
+from __future__ import annotations
+
+from kg.model import AliasRecord, Document, Entity, Mention
+
+_REASON = {"gazetteer": "alias-table", "formula": "formula", "document-lexicon": "document-definition",
+           "org-detector": "legal-name", "person-detector": "new", "product-detector": "new",
+           "patent-number": "patent-number"}
+
+
+def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]
+                     ) -> tuple[list[Entity], list[AliasRecord], list[tuple[str, Mention]]]:
+    entities: dict[str, Entity] = {}
+    aliases: dict[tuple[str, str], AliasRecord] = {}
+    for _, mention in mentions:
+        key = mention.key
+        if not key:
+            continue
+        entity = entities.get(key)
+        if entity is None:
+            attrs = {k: v for k, v in mention.attrs.items() if k not in ("detector",) and v is not None}
+            entity = entities[key] = Entity(key=key, type=mention.label, name=mention.name or mention.text,
+                                            attrs=attrs)
+        surface = " ".join(mention.text.split())
+        for alias in {surface, entity.name}:
+            reason = "exact" if alias == entity.name else _REASON.get(mention.method, "new")
+            aliases.setdefault((key, alias), AliasRecord(entity_key=key, alias=alias, reason=reason))
+    for entity in entities.values():
+        entity.aliases = sorted({a.alias for a in aliases.values() if a.entity_key == entity.key} - {entity.name})
+    return list(entities.values()), list(aliases.values()), mentions

@@ -1,0 +1,90 @@
+"""Passages: sentences within reader blocks, via spaCy's rule-based sentencizer tuned for the domain.
+
+A blank English pipeline (tokenizer + sentencizer) is fast and deterministic; abbreviations from
+`schemas/text.yaml` ("Fig.", "ca.", "et al.") become tokenizer exceptions so they never end a sentence, and
+formulas with subscripts contain no sentence punctuation to split on.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from kg.model import Passage, stable_id
+from pipelines.readers.base import Block, SourceDocument
+from pipelines.schemas import load_schema
+
+MAX_PASSAGE_CHARS = 2000
+_MARKER = re.compile(r"[\W_]*(?:\d{1,3}|[ivxIVX]{1,4}|[a-zA-Z])?[.)]?[\W_]*")
+
+
+@lru_cache(maxsize=1)
+def sentence_pipeline():
+    import spacy
+    from spacy.symbols import ORTH
+
+    nlp = spacy.blank("en")
+    for abbreviation in load_schema("text")["abbreviations"]:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 10_000_000
+    return nlp
+
+
+def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
+    """For each text, the (start, end) character spans of its sentences, whitespace trimmed."""
+    nlp = sentence_pipeline()
+    for doc in nlp.pipe(texts, batch_size=256):
+        spans = []
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            text = doc.text
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+        yield _merge_markers(doc.text, spans)
+
+
+def _merge_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A list marker split off as its own "sentence" ("1.", "•") belongs to the sentence after it."""
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for start, end in spans:
+        if carry is not None:
+            start, carry = carry, None
+        if _MARKER.fullmatch(text[start:end]):
+            carry = start
+            continue
+        out.append((start, end))
+    if carry is not None:
+        out.append((carry, spans[-1][1]))
+    return out
+
+
+def passages(document_id: str, source: SourceDocument) -> list[Passage]:
+    """Sentences of every text block; a table row is one passage (its cells are read together)."""
+    text = source.text
+    blocks: list[Block] = [b for b in source.blocks if b.end > b.start]
+    prose = [b for b in blocks if b.kind != "table_row"]
+    split = dict(zip(map(id, prose), sentence_spans(text[b.start:b.end] for b in prose)))
+    out: list[Passage] = []
+    for block in blocks:
+        spans = split.get(id(block), [(0, block.end - block.start)])
+        for s, e in _cap(spans):
+            start, end = block.start + s, block.start + e
+            out.append(Passage(id=stable_id("passage", document_id, start, end), document_id=document_id,
+                               index=len(out), start=start, end=end, text=text[start:end], page=block.page,
+                               section=block.section, block_kind=block.kind))
+    return out
+
+
+def _cap(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Very long "sentences" (tables flattened into prose, lists without punctuation) are cut into pieces."""
+    for s, e in spans:
+        while e - s > MAX_PASSAGE_CHARS:
+            yield s, s + MAX_PASSAGE_CHARS
+            s += MAX_PASSAGE_CHARS
+        yield s, e

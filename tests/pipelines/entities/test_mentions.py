@@ -1,0 +1,71 @@
+import pytest
+
+from pipelines.entities.abbreviations import find_definitions, find_reversed_definitions
+from pipelines.entities.gazetteer import domain_gazetteer
+from pipelines.entities.mentions import build_document_lexicon, find_candidates, resolve_overlaps
+from pipelines.entities.organizations import find_organizations, fold_legal_name
+from pipelines.entities.persons import find_persons
+from pipelines.normalize import normalize
+
+
+def _mentions(*sentences: str) -> list[list[tuple[str, str]]]:
+    texts = [normalize(s).text for s in sentences]
+    lexicon = build_document_lexicon(texts)
+    return [[(c.type, c.name) for c in resolve_overlaps(find_candidates(t, lexicon))] for t in texts]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("宁德时代 and Toyota Motor Corporation signed.", [("Organization", "CATL"), ("Organization", "Toyota")]),
+    ("Samsung SDI Co., Ltd. ships cells.", [("Organization", "Samsung SDI")]),
+    ("The argyrodite Li₆PS₅Cl and LLZO garnet electrolytes.", [("Material", "Li6PS5Cl")] * 2 + [("Material", "Li7La3Zr2O12")]),
+    ("Tape casting (doctor blade) and cold isostatic pressing.", [("Process", "tape casting"), ("Process", "tape casting"),
+                                                                   ("Process", "cold isostatic pressing")]),
+])
+def test_lexicon_mentions(sentence, expected):
+    assert _mentions(sentence)[0] == expected
+
+
+def test_formula_written_differently_is_one_material():
+    (first,), (second,) = _mentions("Li7La3Zr2O12 is a garnet.", "Li14La6Zr4O24 again.")
+    assert first[0] == second[0] == "Material"
+
+
+def test_new_organisation_defined_once_is_found_again():
+    found = _mentions("Acme Volt GmbH, a solid-state battery startup, opened a plant.", "Acme Volt expands.")
+    assert ("Organization", "Acme Volt") in found[0]
+    assert ("Organization", "Acme Volt") in found[1]
+
+
+def test_in_document_abbreviation_becomes_alias():
+    found = _mentions("Atomic layer deposition (ALD) coats particles.", "ALD is slow.")
+    assert found[1] == [("Process", "atomic layer deposition")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a Tianjin University team", ["Tianjin University"]),
+    ("from Huazhong University of Science and Technology and Tianjin University.",
+     ["Huazhong University of Science and Technology", "Tianjin University"]),
+    ("MOU with Philenergy (Korea)", ["Philenergy"]),
+])
+def test_unknown_organisations(text, expected):
+    assert [name for _, _, name, _, _ in find_organizations(text)] == expected
+
+
+def test_legal_suffix_folding():
+    assert fold_legal_name("Idemitsu Kosan Co., Ltd.") == "Idemitsu Kosan"
+
+
+def test_persons_by_role():
+    names = [n for _, _, n in find_persons("Sun Huajun, the CTO of BYD, and the Kang Feiyu and He Yanbing teams")]
+    assert sorted(names) == ["He Yanbing", "Kang Feiyu", "Sun Huajun"]
+
+
+def test_abbreviation_definitions_both_orders():
+    assert find_definitions("lithium-ion batteries (LIB) are")[0][2:] == ("lithium-ion batteries", 23, 26, "LIB")
+    assert find_reversed_definitions("ALD (atomic layer deposition) of layers")[0][2] == "atomic layer deposition"
+
+
+def test_plurals_and_case_for_common_nouns_only():
+    hits = {(h.entry.type, h.surface) for h in domain_gazetteer().find("Sulfide electrolytes differ; toyota is lower case")}
+    assert ("Material", "Sulfide electrolytes") in hits
+    assert not any(t == "Organization" for t, _ in hits)

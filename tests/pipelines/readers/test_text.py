@@ -1,0 +1,43 @@
+import pytest
+
+from pipelines.readers.base import ReadError
+from pipelines.readers.text import parse_text, read_text
+
+
+def test_front_matter_sets_metadata_and_keeps_offsets():
+    text = "---\ntitle: Pilot lines\nkind: report\npublished: 2026-01-05\nsource: example\n---\nToyota builds a line.\n"
+    doc = parse_text("a.md", text)
+    assert (doc.title, doc.kind, doc.published, doc.source) == ("Pilot lines", "report", "2026-01-05", "example")
+    assert [text[b.start:b.end] for b in doc.blocks] == ["Toyota builds a line."]
+
+
+@pytest.mark.parametrize("header, date", [
+    ("**Date:** February 3, 2026", "2026-02-03"),
+    ("**UTC:** 2026-02-27 10:08", "2026-02-27"),
+])
+def test_date_inferred_from_header(header, date):
+    doc = parse_text("a.md", f"# Title here\n\n{header}\n\nBody text of the report.\n")
+    assert doc.title == "Title here"
+    assert doc.published == date
+
+
+def test_wrapped_paragraph_lines_are_one_block():
+    text = ("Challenges and requirements for the large-scale production of all-solid-state lithium metal\n"
+            "batteries are herein evaluated via workshops with experts from research institutes and\n"
+            "suppliers.\nShort heading\nAnother paragraph.")
+    blocks = [text[b.start:b.end] for b in parse_text("p.txt", text).blocks]
+    assert blocks[0].endswith("suppliers.") and blocks[1] == "Short heading"
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"", "empty file"),
+    (b"   \n", "empty file"),
+    (b"caf\xe9 latin-1 text", "not UTF-8"),
+    (bytes(range(0, 32)) * 20, "binary"),
+])
+def test_bad_text_is_reported(tmp_path, data, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as info:
+        read_text(path)
+    assert problem in info.value.problem and info.value.path.endswith("bad.txt")

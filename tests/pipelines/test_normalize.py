@@ -1,0 +1,27 @@
+import pytest
+
+from pipelines.normalize import normalize
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Li₆PS₅Cl", "Li6PS5Cl"),
+    ("10⁻³ S cm⁻¹", "10-3 S cm-1"),
+    ("−70 °C", "-70 °C"),
+    ("“Golden Bell”", '"Golden Bell"'),
+    ("Mercedes\u2011Benz", "Mercedes-Benz"),
+    ("mass pro-\nduction", "mass production"),
+    ("all-solid-\nstate", "all-solid-state"),
+    ("10 µm", "10 μm"),
+    ("two\nlines", "two lines"),
+])
+def test_normalize_folds_domain_text(raw, expected):
+    assert normalize(raw).text == expected
+
+
+def test_offsets_map_back_to_the_original():
+    raw = "The Li₇La₃Zr₂O₁₂ pro-\nduction line"
+    norm = normalize(raw)
+    for word in ("Li7La3Zr2O12", "production", "line"):
+        i = norm.text.index(word)
+        start, end = norm.span(i, i + len(word))
+        assert normalize(raw[start:end]).text == word

@@ -1,0 +1,30 @@
+import pytest
+
+from pipelines.readers.text import parse_text
+from pipelines.sentences import passages
+
+
+def _sentences(text: str) -> list[str]:
+    return [p.text for p in passages("doc:t", parse_text("t.txt", text))]
+
+
+@pytest.mark.parametrize("text", [
+    "Li₆PS₅Cl reaches ca. 10 mS cm⁻¹ at room temperature, as shown in Fig. 3 of the paper.",
+    "The argyrodite Li6PS5Cl (see Fig. 2b) conducts well, e.g. above 1 mS/cm.",
+    "Results agree with Zhang et al. on the garnet surface.",
+])
+def test_domain_abbreviations_do_not_split(text):
+    assert _sentences(text) == [text]
+
+
+def test_sentences_split_and_keep_offsets():
+    text = "Toyota targets 2027. Samsung SDI began sampling.\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    doc = parse_text("t.txt", text)
+    ps = passages("doc:t", doc)
+    assert [p.text for p in ps] == ["Toyota targets 2027.", "Samsung SDI began sampling.", "| a | b |", "| 1 | 2 |"]
+    assert all(text[p.start:p.end] == p.text for p in ps)
+    assert [p.block_kind for p in ps][-1] == "table_row"
+
+
+def test_numbered_heading_marker_stays_with_its_text():
+    assert _sentences("1. The Solid-Solid Interface Problem") == ["1. The Solid-Solid Interface Problem"]
