@@ -9,7 +9,7 @@ from pathlib import Path
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.mentions import build_document_lexicon, find_candidates, resolve_overlaps, to_mention
 from pipelines.extractors import EXTRACTORS
-from pipelines.extractors.base import PassageContext, Span
+from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
 from pipelines.readers.base import SourceDocument
 from pipelines.resolve import resolve_entities
@@ -45,6 +45,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     facts = []
     heading: str | None = None
     heading_org: Span | None = None
+    heading_thing: Span | None = None
     block_org: Span | None = None
     current_block = -1
     table_header: list[str] | None = None
@@ -65,19 +66,50 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
                 table_header = None
         if _is_heading(passage, norm.text):
             heading = norm.text.strip("#* ")
-            heading_org = orgs[0] if orgs else None
+            is_markdown = passage.block_kind == "heading"
+            things = [s for s in spans if s.type in ("Product", "Material")]
+            heading_thing = things[0] if things and is_markdown else None
+            heading_org = (orgs[0] if orgs else maker_span(heading_thing) if heading_thing else None) \
+                if is_markdown else None
             previous_orgs = orgs
             continue
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
                              table_header=table_header if passage.block_kind == "table_row" else None,
-                             topic_org=block_org or heading_org, previous_orgs=previous_orgs)
+                             topic_org=block_org or heading_org, previous_orgs=previous_orgs,
+                             topic_thing=heading_thing)
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs
-    unique = {f.id: f for f in facts}
+    unique = {}
+    for fact in facts:
+        unique.setdefault(_identity(fact), fact)
+    facts = _drop_superseded(list(unique.values()))
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
-                             facts=list(unique.values()), aliases=aliases)
+                             facts=facts, aliases=aliases)
+
+
+def _drop_superseded(facts: list) -> list:
+    from pipelines.extractors.develops import is_generic
+
+    specific = {f.slots["org"] for f in facts if f.kind == "develops" and not is_generic(f.slots["what"])}
+    return [f for f in facts
+            if not (f.kind == "develops" and is_generic(f.slots["what"]) and f.slots["org"] in specific)]
+
+
+def _identity(fact) -> tuple:
+    """Facts that say the same thing within one document are stored once (the first quote wins)."""
+    slots = fact.slots
+    if fact.kind == "partnership":
+        return (fact.kind, tuple(sorted(slots["orgs"])))
+    if fact.kind == "develops":
+        return (fact.kind, slots["org"], " ".join(slots["what"].lower().split()))
+    if fact.kind == "spec":
+        subject = slots.get("subject_org") or slots.get("subject")
+        return (fact.kind, subject, slots["quantity"], slots["value"], slots["unit"])
+    if fact.kind == "production_line":
+        return (fact.kind, slots["org"], slots["stage"], slots["chemistry"], fact.evidence.start)
+    return (fact.id,)
 
 
 def _is_first_row(source: SourceDocument, block: int) -> bool:

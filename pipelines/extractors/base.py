@@ -36,6 +36,19 @@ class Span:
         return self.mention.attrs
 
 
+def maker_span(thing: Span) -> Span | None:
+    """The organisation that makes a product, as a span at the product's position (lexicon `org` attribute)."""
+    maker = thing.attrs.get("org")
+    if not maker:
+        return None
+    from pipelines.entities.mentions import entity_key
+
+    mention = Mention(label="Organization", text=thing.mention.text, start=thing.mention.start,
+                      end=thing.mention.end, key=entity_key("Organization", maker), name=maker,
+                      method="product-maker", confidence=thing.mention.confidence)
+    return Span(mention, thing.start, thing.end)
+
+
 @dataclass
 class PassageContext:
     document: Document
@@ -46,6 +59,7 @@ class PassageContext:
     table_header: list[str] | None = None  # header cells of the table this row belongs to
     topic_org: Span | None = None  # the organisation the enclosing section or list item is about
     previous_orgs: list[Span] = field(default_factory=list)  # organisations of the previous passage
+    topic_thing: Span | None = None  # the product/material the enclosing section is about
 
     @property
     def text(self) -> str:

@@ -1,8 +1,10 @@
 """Develops facts: an organisation develops, makes or supplies a thing (material, product, process, technology).
 
-Evidence is a development verb linking the organisation to the thing in one clause, a list item "ORG: …
-technology", a table row whose players column names the organisation, or a list under a heading about
-developers. Mere use or mention is not development.
+Evidence is one of: a development verb with the organisation as subject and the thing after it; a production
+line the organisation runs (running a line for X is developing X); a table row whose players column names the
+organisation; an item "ORG: …" listed under a heading about players, developers or makers. Mere use or
+mention is not development. What is developed is named as the text names it, completed to a technology
+("Sulfide-based" → "Sulfide-based solid-state batteries").
 """
 from __future__ import annotations
 
@@ -10,70 +12,140 @@ import re
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find
+from pipelines.extractors.cues import clauses, cues, find, preceded_by
 
 _THING_TYPES = ("Material", "Product", "Process")
+_ADJECTIVE = re.compile(r"\b((?:all-|semi-)?solid-state|semi-solid|quasi-solid)\b(?!\s+(?:batter|cell))", re.I)
+_BATTERY_WORD = re.compile(r"\b(?:batter(?:y|ies)|cells?|packs?)\b", re.I)
+_SEGMENT_CUT = re.compile(r"\s+(?:with|at|for|and|in)\s+|\s*[(,;~]|\s+\d")
 
 
-def _technology(text: str) -> str | None:
+def default_technology() -> str:
+    return cues("develops", "default_technology")
+
+
+def technology_phrase(text: str) -> str | None:
+    """"all-solid-state batteries" as written, or an adjective completed to one ("All-solid-state line")."""
     hits = find(text, cues("develops", "technology_phrases"))
-    if not hits:
-        return None
-    start, end, _ = hits[0]
-    qualifier = re.search(r"([\w\-]+(?:-based)?)\s*$", text[max(0, start - 20):start])
-    phrase = text[start:end]
-    if qualifier and qualifier.group(1).lower().endswith(("-based", "sulfide", "oxide", "polymer", "halide")):
-        phrase = f"{qualifier.group(1)} {phrase}"
-    return phrase
+    if hits:
+        start, end, _ = hits[0]
+        before = re.search(r"([\w\-]+-based|sulfide|oxide|polymer|halide)\s+$", text[max(0, start - 25):start], re.I)
+        return (before.group(1) + " " if before else "") + text[start:end]
+    adjective = _ADJECTIVE.search(text)
+    if adjective:
+        return f"{adjective.group(1)} batteries"
+    return None
 
 
-def _fact(ctx: PassageContext, org: Span, what: str, thing: Span | None, confidence: float) -> Fact:
-    return ctx.fact("develops", {"org": org.name, "what": what}, "develops-rules", confidence,
-                    [("org", org), ("what", thing)])
+def describe(descriptor: str) -> str:
+    """A chemistry descriptor from the text completed to the technology it qualifies."""
+    descriptor = descriptor.strip(" .:;*")
+    if _BATTERY_WORD.search(descriptor):
+        return descriptor
+    if re.search(r"(?:semi-solid|solid-state)$", descriptor, re.I):
+        return f"{descriptor} batteries"
+    return f"{descriptor} {default_technology()}"
+
+
+def line_technology(ctx: PassageContext, org: Span) -> tuple[str, Span | None]:
+    """What a production line of `org` in this passage makes: a product, a chemistry descriptor, a phrase."""
+    after = ctx.text[org.end:]
+    products = [s for s in ctx.of_type("Product") if s.start >= org.end]
+    if products:
+        return products[0].name, products[0]
+    chemistry = cues("chemistry")
+    for segment in re.split(r"[,;:.]\s+", after.strip(" ():")):
+        head = _SEGMENT_CUT.split(segment, maxsplit=1)[0]
+        if head and any(find(head, phrases) for phrases in chemistry.values()):
+            return describe(head), None
+    return technology_phrase(ctx.text) or default_technology(), None
+
+
+def _fact(ctx: PassageContext, org: Span, what: str, thing: Span | None, confidence: float, method: str) -> Fact:
+    return ctx.fact("develops", {"org": org.name, "what": what}, method, confidence, [("org", org), ("what", thing)])
 
 
 def _table_players(ctx: PassageContext) -> list[Fact]:
-    header = [h.lower() for h in ctx.table_header or []]
+    header = ctx.table_header or []
     column = next((i for i, h in enumerate(header) if find(h, cues("develops", "list_headings"))), None)
-    if column is None:
-        return []
     cells = ctx.text.strip().strip("|").split("|")
-    if column >= len(cells):
+    if column is None or column >= len(cells):
         return []
     offset = ctx.text.index(cells[0]) if cells[0] else 0
     start = offset + sum(len(c) + 1 for c in cells[:column])
     end = start + len(cells[column])
-    label = cells[0].strip()
-    materials = [s for s in ctx.of_type("Material") if s.start < start]
-    what = label + (f" ({materials[0].name})" if materials else "")
-    return [_fact(ctx, o, what, materials[0] if materials else None, 0.6)
-            for o in ctx.of_type("Organization") if start <= o.start < end]
+    what = describe(cells[0])
+    return [_fact(ctx, o, what, None, 0.6, "develops-table") for o in ctx.of_type("Organization")
+            if start <= o.start < end]
+
+
+def _listed_player(ctx: PassageContext) -> list[Fact]:
+    """Items of a list under a heading about players/developers: each organisation of the item's label."""
+    if ctx.passage.block_kind != "list_item" or not find(ctx.heading or "", cues("develops", "list_headings")):
+        return []
+    label_end = ctx.text.find(":")
+    if label_end < 0 or label_end > 80:
+        return []
+    label_orgs = [o for o in ctx.of_type("Organization") if o.start < label_end]
+    body_orgs = [o for o in ctx.of_type("Organization") if o.start > label_end]
+    orgs = label_orgs if label_orgs and not label_orgs[0].start > 6 else body_orgs if not label_orgs else []
+    if not orgs and label_orgs:
+        orgs = label_orgs
+    phrases = find(ctx.text[label_end:], cues("develops", "technology_phrases"))
+    what = ctx.text[label_end:][phrases[0][0]:phrases[0][1]] if phrases else default_technology()
+    return [_fact(ctx, o, what, None, 0.55, "develops-list") for o in orgs]
+
+
+def _verb_facts(ctx: PassageContext) -> list[Fact]:
+    facts = []
+    skip = cues("milestone", "non_subject_prepositions")
+    for start, end in clauses(ctx.text):
+        clause = ctx.text[start:end]
+        verbs = find(clause, cues("develops", "verbs"))
+        if not verbs:
+            continue
+        verb_at = start + verbs[0][0]
+        subjects = [o for o in ctx.of_type("Organization")
+                    if start <= o.start < verb_at and not preceded_by(ctx.text, o, skip)]
+        if not subjects and ctx.topic_org and not [o for o in ctx.of_type("Organization") if start <= o.start < end]:
+            subjects = [ctx.topic_org]
+        things = [s for s in ctx.spans if s.type in _THING_TYPES and verb_at <= s.start < end]
+        targets: list[tuple[str, Span | None]] = [(t.name, t) for t in things[:2]]
+        if not targets:
+            phrase = technology_phrase(ctx.text[verb_at:end])
+            if phrase:
+                targets = [(phrase, None)]
+        for org in subjects[:3]:
+            for what, thing in targets:
+                if thing is not None and thing.type == "Product" and thing.attrs.get("org") not in (None, org.name):
+                    continue
+                facts.append(_fact(ctx, org, what, thing, 0.6, "develops-verb"))
+    return facts
+
+
+def _line_facts(ctx: PassageContext) -> list[Fact]:
+    from pipelines.extractors.production_line import extract as lines
+
+    out = []
+    for line in lines(ctx):
+        org = next((s for s in ctx.of_type("Organization") if s.name == line.slots["org"]), ctx.topic_org)
+        if org is None:
+            continue
+        if line.evidence.method == "production-line-table":
+            continue
+        what, thing = line_technology(ctx, org)
+        out.append(_fact(ctx, org, what, thing, 0.6, "develops-line"))
+    return out
 
 
 def extract(ctx: PassageContext) -> list[Fact]:
     if ctx.passage.block_kind == "table_row":
         return _table_players(ctx)
-    facts: list[Fact] = []
-    verbs = cues("develops", "verbs")
-    seen: set[tuple[str, str]] = set()
-    for start, end in clauses(ctx.text):
-        clause = ctx.text[start:end]
-        orgs = [o for o in ctx.of_type("Organization") if start <= o.start < end]
-        verb_hits = find(clause, verbs)
-        things = [s for s in ctx.spans if s.type in _THING_TYPES and start <= s.start < end]
-        technology = _technology(clause)
-        if not verb_hits and not (orgs and technology and ctx.passage.block_kind == "list_item"):
-            continue
-        subjects = [o for o in orgs if not verb_hits or o.start - start <= verb_hits[0][0] + 60] or (
-            [ctx.topic_org] if ctx.topic_org and verb_hits else [])
-        targets: list[tuple[str, Span | None]] = [(t.name, t) for t in things if t.type != "Process" or verb_hits]
-        if technology:
-            targets.append((technology, None))
-        for org in subjects[:3]:
-            for what, thing in targets[:2]:
-                if thing is not None and thing.type == "Product" and thing.attrs.get("org") not in (None, org.name):
-                    continue
-                if (org.key, what) not in seen:
-                    seen.add((org.key, what))
-                    facts.append(_fact(ctx, org, what, thing, 0.6 if verb_hits else 0.5))
-    return facts
+    specific = _line_facts(ctx) + _verb_facts(ctx)
+    covered = {f.slots["org"] for f in specific}
+    return specific + [f for f in _listed_player(ctx) if f.slots["org"] not in covered]
+
+
+def is_generic(what: str) -> bool:
+    """The bare technology ("solid-state batteries"), which a more specific fact about the same org supersedes."""
+    return " ".join(what.lower().split()) in {p.lower() for p in cues("develops", "technology_phrases")}

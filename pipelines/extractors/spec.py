@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from kg.model import Fact
-from pipelines.extractors.base import PassageContext, Span
+from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.extractors.cues import clauses
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
@@ -29,8 +29,10 @@ _DEFAULT_KIND = {
     "cells/week": "production_capacity", "MWh/year": "production_capacity", "GWh/year": "production_capacity",
     "GWh": "production_capacity", "t/year": "production_capacity", "min": "other", "h": "other",
 }
-_LEAD = re.compile(r"^(?:[-*•\s]|\*\*[^*]{0,40}\*\*:?|[A-Z][\w ]{0,30}:)+")
+_LEAD = re.compile(r"^(?:\*\*[^*]{0,40}\*\*:?|[-•\s]+|\*(?=\s)|[A-Z][\w ]{0,30}:|(?:therefore|thus|however|moreover|"
+                   r"furthermore|additionally|also|hence|in addition|in contrast|these|this|that|such),)+", re.I)
 _ARTICLE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our)\s+", re.I)
+_TAIL = re.compile(r"(?:\s+(?:alone|itself|only|also|too|here|now|currently|already|today))+$|[\s(<>~≈±+*:,-]+$", re.I)
 _VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|reaches|reached|achieves|achieved|of|at|with|to|"
                    r"exceeds|exceeded|can|could|will|of up to|up to|offers|shows|showed)\b.*$", re.I)
 
@@ -59,8 +61,10 @@ def _phrase_subject(text: str) -> str | None:
     phrase = _LEAD.sub("", text).strip(" ,:;-(")
     phrase = _VERB.sub("", phrase)
     phrase = _ARTICLE.sub("", phrase).strip(" ,:;-()")
+    phrase = _TAIL.sub("", phrase.split("(")[0]).strip()
     words = phrase.split()
-    if not words or len(words) > 8 or any(ch.isdigit() for ch in phrase[:1]):
+    if not words or len(words) > 6 or any(ch.isdigit() for ch in phrase) or not words[0][0].isalpha() \
+            or words[0].lower().endswith("ing") or "*" in phrase or len(words) == 1:
         return None
     return " ".join(words)
 
@@ -80,7 +84,7 @@ def _table_subject(ctx: PassageContext, q) -> str | None:
     row_entities = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and s.start < offset + len(cells[0]) + 2]
     label_is_quantity = not row_entities and not ctx.of_type("Organization")
     if label_is_quantity and column < len(header) and column > 0:
-        return f"{header[column]} {row_label}".strip()
+        return header[column].strip()
     materials = [s for s in ctx.spans if s.type == "Material"]
     if materials:
         return materials[0].name
@@ -91,29 +95,36 @@ def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Spa
     table = _table_subject(ctx, q) if ctx.passage.block_kind == "table_row" else None
     if table:
         return table, None
-    before = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and s.end <= q.start]
-    in_clause = [s for s in before if s.start >= clause_start]
+    in_clause = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and clause_start <= s.start and s.end <= q.start
+                 and not re.search(r"\b(?:no|without|not|instead of)\s+$", ctx.text[max(0, s.start - 12):s.start])]
     if in_clause:
         return in_clause[-1].name, in_clause[-1]
+    clause_orgs = [s for s in ctx.of_type("Organization") if clause_start <= s.start and s.end <= q.start]
+    if clause_orgs:
+        return clause_orgs[-1].name, None
     phrase = _phrase_subject(ctx.text[clause_start:q.start])
     if phrase:
         return phrase, None
-    if before:
-        return before[-1].name, before[-1]
+    if ctx.topic_thing is not None:
+        return ctx.topic_thing.name, ctx.topic_thing
     products = ctx.of_type("Product")
     if products:
         return products[0].name, products[0]
-    return (ctx.heading, None) if ctx.heading else (None, None)
+    if ctx.topic_org is not None:
+        return ctx.topic_org.name, None
+    return None, None
 
 
-def _subject_org(ctx: PassageContext, q) -> Span | None:
+def _subject_org(ctx: PassageContext, q, subject: Span | None) -> Span | None:
     orgs = ctx.of_type("Organization")
     before = [o for o in orgs if o.end <= q.start]
     if before:
         return before[-1]
     if orgs:
         return orgs[0]
-    return ctx.topic_org
+    if ctx.topic_org is not None:
+        return ctx.topic_org
+    return maker_span(subject) if subject is not None else None
 
 
 def extract(ctx: PassageContext) -> list[Fact]:
@@ -137,12 +148,14 @@ def extract(ctx: PassageContext) -> list[Fact]:
         if kind != "other" and not fits(q, kind):
             continue
         subject, subject_span = _subject(ctx, q, clause_start)
-        org = _subject_org(ctx, q)
+        org = _subject_org(ctx, q, subject_span)
         if subject is None and org is None:
             continue
         slots = {"subject": subject or (org.name if org else None), "subject_org": org.name if org else None,
                  "quantity": kind, "value": q.value, "value_max": q.value_max, "unit": q.unit,
                  "raw_value": q.raw_value, "raw_unit": q.raw_unit, "comparator": q.comparator}
+        if ctx.passage.block_kind == "table_row" and ctx.table_header:
+            slots["parameter"] = ctx.text.strip().strip("|").split("|")[0].strip()
         confidence = 0.8 if subject_span is not None or ctx.passage.block_kind == "table_row" else 0.6
         facts.append(ctx.fact("spec", slots, "spec-rules", confidence,
                               [("subject", subject_span), ("subject_org", org)]))
