@@ -297,6 +297,8 @@ class _Vocab:
         self.unit_after = c(  # a glued "s" is a decade ("2000s"), not seconds
             rf"(?![{_APOS}]?s(?![A-Za-z]))\s*\+?\s*(?:(?:{units})|(?i:{_trie(by['unit_words'])}))(?![A-Za-z])"
         )
+        self.decimal_before = c(r"[0-9][.,]$")
+        self.digits_after = c(rf"[.,]?[0-9]|\s*[{_DASHES}/]\s*[0-9]")
         self.word_after = c(r"\s+([A-Za-z]+)")
         self.word_before = c(r"([A-Za-z]+)[\s,]*$")
         self.number_next = c(rf"(?:\s*[{_DASHES}~/]\s*|\s+(?P<conn>to|and|or)\s+)(?P<num>[0-9][0-9,.]*)")
@@ -578,7 +580,7 @@ class _Vocab:
     def numeric_ok(self, text: str, start: int, end: int, prefixed: bool) -> bool:
         """Whether a run of digits read as a year is really one, not a quantity, page, figure or identifier."""
         before = text[max(0, start - 24):start]
-        if before.endswith(self.prefix_symbols) or re.search(r"\d[.,]$", before):
+        if before.endswith(self.prefix_symbols) or self.decimal_before.search(before):
             return False
         if not prefixed and self.glued_before.search(before):
             return False
@@ -588,7 +590,7 @@ class _Vocab:
         if prev and not self._year_like(prev["num"]):
             return False
         after = text[end:end + 32]
-        if re.match(r"[.,]\d|\d", after) or re.match(rf"\s*[{_DASHES}/]\s*\d", after):
+        if self.digits_after.match(after):
             return False
         nxt = self.number_next.match(after)
         if nxt:
@@ -607,7 +609,7 @@ class _Vocab:
         return True
 
     def _year_like(self, token: str) -> bool:
-        return bool(re.fullmatch(r"\d{4}", token)) and self.bare(int(token))
+        return len(token) == 4 and token.isdigit() and self.bare(int(token))
 
 
 def _day(y: int, m: int, d: int) -> str | None:

@@ -107,6 +107,8 @@ def _identity(fact) -> tuple:
     if fact.kind == "spec":
         subject = slots.get("subject_org") or slots.get("subject")
         return (fact.kind, subject, slots["quantity"], slots["value"], slots["unit"])
+    if fact.kind == "milestone":
+        return (fact.kind, slots["subject"], slots["category"], slots["date"])
     if fact.kind == "production_line":
         return (fact.kind, slots["org"], slots["stage"], slots["chemistry"], fact.evidence.start)
     return (fact.id,)

@@ -45,12 +45,45 @@ def nearest_label(text: str, table: dict[str, list[str]], position: int) -> str 
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Clause spans split at semicolons, colons before lists, and ", and"/", but" joints."""
+    """Clause spans split at semicolons, dashes between words and sentence breaks."""
     cuts = [0]
-    for m in re.finditer(r";|\s[—–]\s|,\s+(?:and|but|while|whereas)\s|\.\s", text):
+    for m in re.finditer(r";|\s[—–]\s|\.\s", text):
         cuts.append(m.end())
     cuts.append(len(text))
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
+    """A clause cut at commas (outside parentheses) and colons; pieces that only list organisations
+    ("BYD, Chery, and legacy OEMs (VW, BMW) are pursuing …") join the piece that carries the predicate."""
+    text = ctx.text
+    cuts, depth = [start], 0
+    for i in range(start, end):
+        ch = text[i]
+        depth += ch in "([" 
+        depth -= ch in ")]" and depth > 0
+        if depth == 0 and ch in ",:" and i + 1 < end and text[i + 1] == " ":
+            cuts.append(i + 1)
+    cuts.append(end)
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip(" ,:")]
+    orgs = ctx.of_type("Organization")
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None
+    for a, b in pieces:
+        if pending is not None:
+            a, pending = pending, None
+        rest = text[a:b]
+        for o in orgs:
+            if a <= o.start and o.end <= b:
+                rest = rest.replace(text[o.start:o.end], " ")
+        words = re.findall(r"[A-Za-z0-9]+", rest)
+        if len(words) <= 2 and any(a <= o.start < b for o in orgs) and b < end:
+            pending = a
+            continue
+        merged.append((a, b))
+    if pending is not None:
+        merged.append((pending, end))
+    return merged
 
 
 def preceded_by(text: str, span: Span, words) -> bool:

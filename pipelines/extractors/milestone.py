@@ -1,16 +1,17 @@
 """Milestone facts: an organisation's dated event, planned or achieved.
 
-The sentence is cut into clauses; a clause with an event cue (mass production, sampling, launch …) takes its
-own date or, failing that, a date of the sentence that no other event claims. Subjects are the organisations
-of the clause that are not objects of a preposition ("program with Karma"), else the section's topic. Status
-comes from the clause's modality ("targets", "plans", "will" vs "began", "delivered"), and a date after the
-document's publication is planned whatever the verb.
+The sentence is cut into clauses and those into segments (comma-separated pieces, with pieces that only list
+organisations joined to their predicate). A segment with an event cue (mass production, sampling, launch …) or
+an event verb ("targets", "began") takes its own date or, failing that, a date of the sentence that no other
+event claims. Subjects are the segment's organisations that are not objects of a preposition ("program with
+Karma"), else the section's topic. Status comes from the modality ("targets", "plans", "will" vs "began",
+"delivered"); a date after the document's publication is planned whatever the verb.
 """
 from __future__ import annotations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by
+from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by, segments
 
 
 def _status(clause: str, date: str, published: str | None) -> str:
@@ -36,18 +37,22 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     return list(unique.values())
 
 
+def _is_event(piece: str, categories: dict) -> bool:
+    return any(find(piece, phrases) for phrases in categories.values()) or bool(
+        find(piece, cues("milestone", "event_verbs")))
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     dates = [d for d in ctx.dates if d.date]
     if not dates:
         return []
     categories = cues("milestone", "categories")
     text = ctx.text
-    parts = clauses(text)
+    pieces = [seg for start, end in clauses(text) for seg in segments(ctx, start, end)]
     claimed: set[int] = set()
     events = []
-    for start, end in parts:
-        clause = text[start:end]
-        if not any(find(clause, phrases) for phrases in categories.values()):
+    for start, end in pieces:
+        if not _is_event(text[start:end], categories):
             continue
         own = [i for i, d in enumerate(dates) if start <= d.start < end]
         events.append((start, end, own))
@@ -55,17 +60,16 @@ def extract(ctx: PassageContext) -> list[Fact]:
     free = [i for i in range(len(dates)) if i not in claimed]
     facts = []
     for start, end, own in events:
-        chosen = own or [i for i in free if dates[i].start < start][-1:] or free[:1]
-        subjects = _subjects(ctx, start, end) or _subjects(ctx, 0, start)[-1:] or (
-            [ctx.topic_org] if ctx.topic_org else [])
-        if not subjects:
+        chosen = own or [i for i in free if dates[i].start < start][-1:]
+        subjects = _subjects(ctx, start, end) or ([ctx.topic_org] if ctx.topic_org else [])
+        if not subjects or not chosen:
             continue
-        clause = text[start:end]
+        piece = text[start:end]
         for i in chosen:
             d = dates[i]
-            category = nearest_label(clause, categories, d.start - start) or "other"
-            status = _status(clause, d.date, ctx.document.published)
-            event = " ".join(clause.strip(" ;,.").split())[:160]
+            category = nearest_label(piece, categories, d.start - start) or "other"
+            status = _status(piece, d.date, ctx.document.published)
+            event = " ".join(piece.strip(" ;,.:*").split())[:160]
             for subject in subjects:
                 slots = {"subject": subject.name, "event": event, "category": category, "date": d.date,
                          "date_end": getattr(d, "date_end", None), "status": status, "raw_date": d.raw}
