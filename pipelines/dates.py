@@ -55,6 +55,7 @@ _Handler = Callable[[re.Match[str], str, "_Pub | None"], "_Hit | None"]  # match
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen-minus, hyphens, figure/en/em dash, minus
 _APOS = "'\u2019\u2018"
 _SEP = rf"[\s{_DASHES}]"
+_SEP_RUN = re.compile(f"{_SEP}+")
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 # Patterns run on an ASCII-lowercased copy of the sentence (same offsets) and each starts with a literal or a
@@ -114,7 +115,7 @@ def _phrase(words: str) -> str:
 
 def _norm(phrase: str) -> str:
     """Lookup key of a matched phrase: lowercase, separators folded to one space."""
-    return re.sub(rf"{_SEP}+", " ", phrase.translate(_LOWER)).strip()
+    return _SEP_RUN.sub(" ", phrase.translate(_LOWER)).strip()
 
 
 def _suffix_alt(entries: list[dict[str, Any]]) -> tuple[str, dict[str, str | None]]:
@@ -316,6 +317,7 @@ class _Vocab:
                       **{x: "primary" for x in doc["labels"]}}
         self.label_kind = {_norm(k): v for k, v in label_kind.items()}
         self.label = c(rf"[\s>*_#|•·\-]*(?P<label>{_trie(self.label_kind)})[\s*_]*(?P<colon>[:|]|on\b)?[\s*_]*")
+        self.markup = c(rf"[\s*_#|>•·,()\[\]{_DASHES}]+")
         self.time = c(r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Z]{2,5}\)?(?![A-Za-z]))?", re.I)
 
     # --- years -------------------------------------------------------------------------------------------------
@@ -822,11 +824,10 @@ def document_date(text: str) -> str | None:
         line = line[:300]
         label = v.label.match(line.translate(_LOWER))
         if label:
-            kind = v.label_kind[" ".join(label["label"].lower().split())]
-            value = line[label.end():]
-            found = _absolute(value)
+            kind = v.label_kind[_norm(label["label"])]
             if kind == "ignored":
                 continue
+            found = _absolute(line[label.end():])
             if found and (label["colon"] or found.start == 0):
                 if kind == "primary":
                     return found.date
@@ -843,7 +844,7 @@ def _dateline(v: _Vocab, line: str) -> str | None:
     if found is None or len(found.date) != 10:
         return None
     rest = v.time.sub("", line[:found.start] + line[found.end:])
-    rest = re.sub(r"[\s*_#|>•·,()\[\]" + _DASHES + "]+", "", rest)
+    rest = v.markup.sub("", rest)
     return found.date if len(rest) <= v.doc_max_extra else None
 
 

@@ -69,8 +69,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             is_markdown = passage.block_kind == "heading"
             things = [s for s in spans if s.type in ("Product", "Material")]
             heading_thing = things[0] if things and is_markdown else None
-            heading_org = (orgs[0] if orgs else maker_span(heading_thing) if heading_thing else None) \
-                if is_markdown else None
+            makers = [maker_span(heading_thing)] if heading_thing and heading_thing.attrs.get("org") else []
+            candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
+            heading_org = candidates[0] if candidates and is_markdown else None
             previous_orgs = orgs
             continue
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
@@ -93,8 +94,12 @@ def _drop_superseded(facts: list) -> list:
     from pipelines.extractors.develops import is_generic
 
     specific = {f.slots["org"] for f in facts if f.kind == "develops" and not is_generic(f.slots["what"])}
+    known_lines = {(f.slots["org"], f.slots["stage"]) for f in facts
+                   if f.kind == "production_line" and f.slots["chemistry"] != "unknown"}
     return [f for f in facts
-            if not (f.kind == "develops" and is_generic(f.slots["what"]) and f.slots["org"] in specific)]
+            if not (f.kind == "develops" and is_generic(f.slots["what"]) and f.slots["org"] in specific)
+            and not (f.kind == "production_line" and f.slots["chemistry"] == "unknown"
+                     and (f.slots["org"], f.slots["stage"]) in known_lines)]
 
 
 def _identity(fact) -> tuple:
@@ -110,7 +115,7 @@ def _identity(fact) -> tuple:
     if fact.kind == "milestone":
         return (fact.kind, slots["subject"], slots["category"], slots["date"])
     if fact.kind == "production_line":
-        return (fact.kind, slots["org"], slots["stage"], slots["chemistry"], fact.evidence.start)
+        return (fact.kind, slots["org"], slots["stage"], slots["chemistry"])
     return (fact.id,)
 
 
@@ -122,7 +127,7 @@ def _is_heading(passage: Passage, text: str) -> bool:
     """Markdown headings, and short title-case lines without final punctuation (news sub-heads)."""
     if passage.block_kind == "heading":
         return True
-    if passage.block_kind != "paragraph" or len(text) > 80 or text.endswith((".", ":", "!", "?", ";", ")")):
+    if passage.block_kind != "paragraph" or len(text) > 80 or text.endswith((".", ":", "!", "?", ";")):
         return False
     words = [w for w in re.findall(r"[A-Za-z][\w'\-]*", text)]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)

@@ -1,16 +1,18 @@
 """Partnership facts: two organisations and the nature of their link (supply, investment, jv, mou, testing).
 
-An anchor organisation (the clause's subject, else the section's topic) pairs with each organisation named
-after a partnering cue; research teams of several institutes named together are split into pairs. Links inside
-one group (a parent and its brand) are not partnerships.
+Within a clause segment, the organisation nearest before a partnering cue (else the section's topic) pairs
+with each organisation named after it; "X–Y partnership" pairs the two names it joins. Research teams of
+several institutes that jointly propose or develop something are split into pairs; institutes merely listed
+("papers from teams such as …") are not. Links inside one group (a parent and its brand) are not partnerships.
 """
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 from kg.model import Fact
-from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import cues, find, nearest_label, same_group
+from pipelines.extractors.base import PassageContext, Span, maker_span
+from pipelines.extractors.cues import clauses, cues, find, nearest_label, same_group, segments
 
 
 def _unique(spans: list[Span]) -> list[Span]:
@@ -28,35 +30,64 @@ def _pair(ctx: PassageContext, a: Span, b: Span, nature: str, confidence: float)
                     "partnership-rules", confidence, [("org", first), ("org", second)])
 
 
+def _actors(ctx: PassageContext) -> list[Span]:
+    """Organisations, plus the makers of products named without them ("BMW i7 tests …" → BMW)."""
+    orgs = ctx.of_type("Organization")
+    makers = [m for p in ctx.of_type("Product") if (m := maker_span(p)) is not None
+              and not any(o.start <= p.end and p.start <= o.end for o in orgs)]
+    return sorted(orgs + makers, key=lambda s: s.start)
+
+
 def _research_pairs(ctx: PassageContext, orgs: list[Span]) -> list[Fact]:
     academic = [o for o in orgs if o.attrs.get("type") in ("institute", "university")
                 or o.attrs.get("detector") == "academic"]
-    if len(academic) < 2 or not find(ctx.text, cues("partnership", "team_cues")):
+    if len(_unique(academic)) < 2 or not find(ctx.text, cues("partnership", "team_cues")):
+        return []
+    if not find(ctx.text, cues("partnership", "joint_work_verbs")) or find(ctx.text, cues("partnership",
+                                                                                          "listing_cues")):
         return []
     return [f for a, b in combinations(_unique(academic), 2) if (f := _pair(ctx, a, b, "other", 0.6))]
 
 
-def extract(ctx: PassageContext) -> list[Fact]:
-    orgs = _unique(ctx.of_type("Organization"))
-    natures = cues("partnership", "natures")
-    cue_hits = [hit for phrases in natures.values() for hit in find(ctx.text, phrases)]
-    if not cue_hits:
+def _joined_pair(ctx: PassageContext, before: list[Span], cue_start: int) -> list[Span]:
+    """"Factorial–Philenergy partnership": two names joined by a dash, slash or "and" right before the cue."""
+    if len(before) < 2:
         return []
-    research = _research_pairs(ctx, orgs)
+    a, b = before[-2], before[-1]
+    joint = ctx.text[a.end:b.start]
+    if re.fullmatch(r"\s*(?:[–\-/&x×]|and)\s*", joint) and cue_start - b.end <= 3:
+        return [a, b]
+    return []
+
+
+def extract(ctx: PassageContext) -> list[Fact]:
+    actors = _actors(ctx)
+    research = _research_pairs(ctx, actors)
     if research:
         return research
-    first_cue = min(start for start, _, _ in cue_hits)
-    anchors = [o for o in orgs if o.end <= first_cue]
-    partners = [o for o in orgs if o.start >= first_cue]
-    anchor = anchors[0] if anchors else ctx.topic_org
-    if anchor is None or (not partners and len(anchors) < 2):
-        return []
-    if not partners:
-        partners = anchors[1:]
+    natures = cues("partnership", "natures")
     facts = []
-    for partner in partners:
-        nature = nearest_label(ctx.text, natures, partner.start) or "other"
-        fact = _pair(ctx, anchor, partner, nature, 0.7 if anchors else 0.6)
-        if fact:
-            facts.append(fact)
+    for clause_start, clause_end in clauses(ctx.text):
+        for start, end in segments(ctx, clause_start, clause_end):
+            piece = ctx.text[start:end]
+            hits = sorted(hit for phrases in natures.values() for hit in find(piece, phrases))
+            if not hits:
+                continue
+            cue_start = start + hits[0][0]
+            before = [o for o in actors if clause_start <= o.start and o.end <= cue_start]
+            after = [o for o in actors if cue_start <= o.start < end]
+            joined = _joined_pair(ctx, [o for o in before if o.start >= start], cue_start)
+            if joined:
+                anchor, partners = joined[0], joined[1:]
+            else:
+                local = [o for o in before if o.start >= start]
+                anchor = (local or before or [None])[-1] or ctx.topic_org
+                partners = after
+            if anchor is None:
+                continue
+            for partner in _unique(partners):
+                nature = nearest_label(ctx.text, natures, partner.start) or "other"
+                fact = _pair(ctx, anchor, partner, nature, 0.7 if before else 0.6)
+                if fact:
+                    facts.append(fact)
     return facts

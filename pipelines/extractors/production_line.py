@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import cues, find, first_label, nearest_label
+from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_label, segments
 
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
@@ -55,38 +55,54 @@ def _table_lines(ctx: PassageContext) -> list[Fact]:
     return facts
 
 
+def _stage_from_heading(heading: str) -> str | None:
+    """A heading about lines gives their stage only when it names exactly one ("Pilot Lines (2026)")."""
+    found = [label for label, phrases in cues("production_line", "stages").items() if find(heading, phrases)]
+    return found[0] if len(found) == 1 else None
+
+
+def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None, capacity,
+          confidence: float) -> Fact | None:
+    stage = nearest_label(ctx.text, cues("production_line", "stages"), anchor) or heading_stage
+    if stage is None and capacity is not None:
+        stage = "commercial"
+    if stage is None:
+        return None
+    chemistry = chemistry_of(ctx.text) or chemistry_of(ctx.heading or "") or "unknown"
+    slots = {"org": org.name, "stage": stage, "chemistry": chemistry,
+             "capacity": {"value": capacity.value, "unit": capacity.unit} if capacity is not None else None,
+             "location": _location(ctx, org)}
+    return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     if ctx.passage.block_kind == "table_row":
         return _table_lines(ctx)
     text = ctx.text
-    stages = cues("production_line", "stages")
-    line_hits = find(text, cues("production_line", "line_nouns"))
-    capacities = [q for q in ctx.quantities if q.unit in _CAPACITY_UNITS]
     heading = ctx.heading or ""
     heading_is_lines = bool(find(heading, cues("production_line", "line_nouns")))
-    if not line_hits and not capacities and not heading_is_lines:
-        return []
+    heading_stage = _stage_from_heading(heading) if heading_is_lines else None
+    capacities = [q for q in ctx.quantities if q.unit in _CAPACITY_UNITS]
     orgs = ctx.of_type("Organization")
-    anchor = line_hits[0][0] if line_hits else (capacities[0].start if capacities else 0)
-    lead = [o for o in orgs if o.start <= anchor]
-    org = (lead[0] if lead else None) or ctx.topic_org
-    if org is None:
-        return []
-    stage = nearest_label(text, stages, anchor)
-    if stage is None and heading_is_lines:
-        stage = first_label(heading, stages)
-    if stage is None and capacities:
-        stage = "commercial"
-    if stage is None or (not line_hits and not capacities and not (heading_is_lines and ctx.topic_org)):
-        return []
-    if not line_hits and not capacities and org is not ctx.topic_org:
-        return []
-    chemistry = chemistry_of(text) or (chemistry_of(heading) if heading_is_lines else None) or "unknown"
-    capacity = None
-    if capacities:
-        capacity = {"value": capacities[0].value, "unit": capacities[0].unit}
-    slots = {"org": org.name, "stage": stage, "chemistry": chemistry, "capacity": capacity,
-             "location": _location(ctx, org)}
-    confidence = 0.8 if line_hits and lead else 0.6
-    return [ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])]
-
+    facts = []
+    for clause_start, clause_end in clauses(text):
+        for start, end in segments(ctx, clause_start, clause_end):
+            lines = find(text[start:end], cues("production_line", "line_nouns"))
+            caps = [q for q in capacities if start <= q.start < end]
+            if not lines and not caps:
+                continue
+            anchor = start + (lines[0][0] if lines else 0) if lines else caps[0].start
+            local = [o for o in orgs if start <= o.start < anchor] or [o for o in orgs if clause_start <= o.start < anchor]
+            org = (local[-1] if local else None) or (orgs[0] if orgs and orgs[0].start < anchor else None) \
+                or ctx.topic_org
+            if org is None:
+                continue
+            fact = _line(ctx, org, anchor, heading_stage, caps[0] if caps else (capacities[0] if capacities else None),
+                         0.8 if local else 0.6)
+            if fact:
+                facts.append(fact)
+    if not facts and heading_is_lines and heading_stage and orgs and orgs[0].start <= 6:
+        fact = _line(ctx, orgs[0], orgs[0].end, heading_stage, capacities[0] if capacities else None, 0.6)
+        if fact:
+            facts.append(fact)
+    return facts
