@@ -58,7 +58,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         block = bisect.bisect_right(block_starts, passage.start) - 1
         if block != current_block:
             current_block = block
-            block_org = orgs[0] if orgs and orgs[0].start <= 4 else None
+            block_org = orgs[0] if orgs and not re.search(r"\w", norm.text[:orgs[0].start]) else None
             if passage.block_kind == "table_row":
                 if table_header is None or _is_first_row(source, block):
                     table_header = table_cells(norm.text)

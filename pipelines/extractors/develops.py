@@ -53,6 +53,10 @@ def line_technology(ctx: PassageContext, org: Span) -> tuple[str, Span | None]:
     products = [s for s in ctx.of_type("Product") if s.start >= org.end]
     if products:
         return products[0].name, products[0]
+    materials = [s for s in ctx.of_type("Material") if s.start >= org.end
+                 and s.attrs.get("role") in ("precursor", "electrolyte") and s.start - org.end < 60]
+    if materials:
+        return materials[0].name, materials[0]
     chemistry = cues("chemistry")
     for segment in re.split(r"[,;:.]\s+", after.strip(" ():")):
         head = _SEGMENT_CUT.split(segment, maxsplit=1)[0]
@@ -96,30 +100,67 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
     return [_fact(ctx, o, what, None, 0.55, "develops-list") for o in orgs]
 
 
+_QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')
+
+
 def _verb_facts(ctx: PassageContext) -> list[Fact]:
     facts = []
-    skip = cues("milestone", "non_subject_prepositions")
+    skip = cues("develops", "non_actor_prepositions")
     for start, end in clauses(ctx.text):
         clause = ctx.text[start:end]
-        verbs = find(clause, cues("develops", "verbs"))
+        passive = find(clause, cues("develops", "passive_verbs"))
+        verbs = passive or find(clause, cues("develops", "verbs"))
         if not verbs:
             continue
-        verb_at = start + verbs[0][0]
-        subjects = [o for o in ctx.of_type("Organization")
-                    if start <= o.start < verb_at and not preceded_by(ctx.text, o, skip)]
-        if not subjects and ctx.topic_org and not [o for o in ctx.of_type("Organization") if start <= o.start < end]:
+        verb_at, verb_end = start + verbs[0][0], start + verbs[0][1]
+        orgs = [o for o in ctx.of_type("Organization") if start <= o.start < end]
+        if passive:
+            subjects = [o for o in orgs if o.start >= verb_end]
+            region = (start, verb_at)
+        else:
+            subjects = [o for o in orgs if o.start < verb_at and not preceded_by(ctx.text, o, skip)]
+            region = (verb_at, end)
+        if not subjects and ctx.topic_org and not orgs:
             subjects = [ctx.topic_org]
-        things = [s for s in ctx.spans if s.type in _THING_TYPES and verb_at <= s.start < end]
+        things = [s for s in ctx.spans if s.type in _THING_TYPES and region[0] <= s.start < region[1]]
         targets: list[tuple[str, Span | None]] = [(t.name, t) for t in things[:2]]
         if not targets:
-            phrase = technology_phrase(ctx.text[verb_at:end])
+            quoted = _QUOTED.search(ctx.text, region[0], region[1])
+            phrase = quoted.group(1) if quoted and quoted.group(1)[0].islower() else \
+                technology_phrase(ctx.text[region[0]:region[1]])
             if phrase:
                 targets = [(phrase, None)]
-        for org in subjects[:3]:
+        for org in _distinct(subjects)[:3]:
             for what, thing in targets:
                 if thing is not None and thing.type == "Product" and thing.attrs.get("org") not in (None, org.name):
                     continue
                 facts.append(_fact(ctx, org, what, thing, 0.6, "develops-verb"))
+    return facts
+
+
+def _distinct(spans: list[Span]) -> list[Span]:
+    seen: dict[str, Span] = {}
+    for s in spans:
+        seen.setdefault(s.key, s)
+    return list(seen.values())
+
+
+def _maker_facts(ctx: PassageContext) -> list[Fact]:
+    """"Changan's “Golden Bell” pack", or a product whose maker (from the lexicon) is named in the passage."""
+    facts = []
+    orgs = ctx.of_type("Organization")
+    present = {o.name: o for o in orgs}
+    if ctx.topic_org is not None:
+        present.setdefault(ctx.topic_org.name, ctx.topic_org)
+    for thing in ctx.spans:
+        if thing.type not in _THING_TYPES:
+            continue
+        owner = next((o for o in orgs if 0 <= thing.start - o.end <= 12
+                      and re.fullmatch(r"'s?\s*\"?\s*", ctx.text[o.end:thing.start])), None)
+        if owner is None and thing.type == "Product" and thing.attrs.get("org") in present:
+            owner = present[thing.attrs["org"]]
+        if owner is not None:
+            facts.append(_fact(ctx, owner, thing.name, thing, 0.65, "develops-maker"))
     return facts
 
 
@@ -141,7 +182,7 @@ def _line_facts(ctx: PassageContext) -> list[Fact]:
 def extract(ctx: PassageContext) -> list[Fact]:
     if ctx.passage.block_kind == "table_row":
         return _table_players(ctx)
-    specific = _line_facts(ctx) + _verb_facts(ctx)
+    specific = _line_facts(ctx) + _maker_facts(ctx) + _verb_facts(ctx)
     covered = {f.slots["org"] for f in specific}
     return specific + [f for f in _listed_player(ctx) if f.slots["org"] not in covered]
 
