@@ -168,7 +168,8 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-F
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except UserError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(2)

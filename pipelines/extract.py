@@ -81,8 +81,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs
-    unique = {}
-    for fact in facts:
+    unique: dict[tuple, object] = {}
+    for fact in sorted(facts, key=_directness):
         unique.setdefault(_identity(fact), fact)
     facts = _drop_superseded(list(unique.values()))
     entities, aliases, resolved = resolve_entities(document, all_mentions)
@@ -94,6 +94,14 @@ def _drop_superseded(facts: list) -> list:
     from pipelines.extractors.develops import is_generic
 
     specific = {f.slots["org"] for f in facts if f.kind == "develops" and not is_generic(f.slots["what"])}
+    broadest: dict[str, object] = {}
+    for f in facts:
+        if f.kind == "develops" and is_generic(f.slots["what"]):
+            kept = broadest.get(f.slots["org"])
+            if kept is None or len(f.slots["what"]) > len(kept.slots["what"]):
+                broadest[f.slots["org"]] = f
+    facts = [f for f in facts if not (f.kind == "develops" and is_generic(f.slots["what"]))
+             or broadest.get(f.slots["org"]) is f]
     known_lines = {(f.slots["org"], f.slots["stage"]) for f in facts
                    if f.kind == "production_line" and f.slots["chemistry"] != "unknown"}
     return [f for f in facts
@@ -102,13 +110,23 @@ def _drop_superseded(facts: list) -> list:
                      and (f.slots["org"], f.slots["stage"]) in known_lines)]
 
 
+_METHOD_RANK = {"develops-line": 0, "develops-maker": 1, "develops-verb": 2, "develops-table": 3, "develops-list": 4}
+
+
+def _directness(fact) -> tuple:
+    """Direct statements ("ORG runs a sulfide line") before membership in a table or list; then text order."""
+    return (_METHOD_RANK.get(fact.evidence.method, 0), fact.evidence.start)
+
+
 def _identity(fact) -> tuple:
     """Facts that say the same thing within one document are stored once (the first quote wins)."""
     slots = fact.slots
     if fact.kind == "partnership":
         return (fact.kind, tuple(sorted(slots["orgs"])))
     if fact.kind == "develops":
-        return (fact.kind, slots["org"], " ".join(slots["what"].lower().split()))
+        from pipelines.extractors.production_line import chemistry_of
+
+        return (fact.kind, slots["org"], chemistry_of(slots["what"]) or " ".join(slots["what"].lower().split()))
     if fact.kind == "spec":
         subject = slots.get("subject_org") or slots.get("subject")
         return (fact.kind, subject, slots["quantity"], slots["value"], slots["unit"])

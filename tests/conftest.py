@@ -30,3 +30,39 @@ def pdf_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir(shared_dir: Path) -> Path:
     return shared_dir / "fixtures"
+
+
+SAMPLE_NEWS = """---
+title: Sulfide pilot lines
+kind: news
+published: 2026-03-01
+---
+# Sulfide pilot lines
+
+Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month. Targeting 2027 commercial production.
+
+Toyota announced commercial production starting 2027, and QuantumScape shipped B-samples to Volkswagen in 2026.
+
+Factorial Energy signed an MOU with Philenergy; its FEST cells reach 375 Wh/kg and 600+ cycles.
+
+Solid Power is focusing on sulfide-based electrolytes such as Li₆PS₅Cl, which reaches 12 mS/cm.
+
+BYD disclosed the patent CN118748295A, which places a ceramic layer on the negative electrode sheet.
+"""
+
+
+@pytest.fixture
+def news_file(tmp_path: Path) -> Path:
+    path = tmp_path / "docs" / "news.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SAMPLE_NEWS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from kg.store.embedded import EmbeddedStore
+
+    graph = EmbeddedStore(tmp_path / "store")
+    yield graph
+    graph.close()

@@ -1,0 +1,102 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import ingest
+
+
+def _facts(store) -> list[tuple]:
+    return sorted((f.id, f.kind, f.evidence.quote) for f in store.facts())
+
+
+def test_ingest_extracts_every_fact_kind_with_provenance(store, news_file):
+    report = ingest(store, [news_file])
+    assert report.count("added") == 1 and not report.failed
+    kinds = {f.kind for f in store.facts()}
+    assert kinds == {"production_line", "spec", "milestone", "partnership", "patent", "develops"}
+    text = news_file.read_text(encoding="utf-8")
+    for fact in store.facts():
+        ev = fact.evidence
+        assert text[ev.start:ev.end] == ev.quote and ev.method and 0 < ev.confidence <= 1
+
+
+def test_reingesting_unchanged_files_changes_nothing(store, news_file):
+    ingest(store, [news_file])
+    before = (store.stats(), _facts(store))
+    report = ingest(store, [news_file])
+    assert report.count("unchanged") == 1
+    assert (store.stats(), _facts(store)) == before
+
+
+def test_changed_file_replaces_its_facts(store, news_file):
+    ingest(store, [news_file])
+    news_file.write_text("# Update\n\nHonda began a demonstration line in January 2025.\n", encoding="utf-8")
+    report = ingest(store, [news_file])
+    assert report.count("updated") == 1
+    assert store.stats()["documents"] == 1
+    assert all("Honda" in f.evidence.quote for f in store.facts())
+    assert not store.find_entities("Samsung SDI")
+
+
+@pytest.mark.parametrize("name, data, problem", [
+    ("empty.txt", b"", "empty file"),
+    ("garbage.pdf", b"\x00\x01garbage" * 50, "PDF"),
+    ("latin1.txt", "Caf\xe9 cr\xe8me".encode("latin-1"), "UTF-8"),
+    ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+])
+def test_bad_files_are_reported_and_the_rest_ingested(store, news_file, name, data, problem):
+    ingest(store, [news_file])
+    before = _facts(store)
+    bad = news_file.parent / name
+    bad.write_bytes(data)
+    other = news_file.parent / "other.md"
+    other.write_text("# Other\n\nHonda began a demonstration line in January 2025.\n", encoding="utf-8")
+    report = ingest(store, [bad, other])
+    failed = {Path(r.path).name: r.problem for r in report.failed}
+    assert name in failed and problem.lower() in failed[name].lower()
+    assert report.count("added") == 1
+    assert set(before) <= set(_facts(store))
+
+
+def test_cli_reports_one_line_per_bad_file_and_exit_code(tmp_path, news_file):
+    (news_file.parent / "empty.txt").write_bytes(b"")
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(news_file.parent), "--store",
+                          str(tmp_path / "s")], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "empty.txt: empty file" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_interrupted_ingest_resumes_to_the_same_graph(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(12):
+        (docs / f"d{i:02}.md").write_text(
+            f"# Doc {i}\n\nToyota targets {2027 + i % 3} for mass production of sulfide cells.\n"
+            f"Samsung SDI runs a pilot line of {1000 + i} cells/month.\n", encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from kg.ingest import ingest
+        from kg.store.embedded import EmbeddedStore
+        store = EmbeddedStore({str(tmp_path / 'killed')!r})
+        def progress(result, n=[0]):
+            n[0] += 1
+            if n[0] == 5:
+                os.kill(os.getpid(), signal.SIGKILL)
+        ingest(store, [{str(docs)!r}], progress=progress)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert run.returncode == -signal.SIGKILL
+    from kg.store.embedded import EmbeddedStore
+
+    resumed = EmbeddedStore(tmp_path / "killed")
+    assert 0 < resumed.stats()["documents"] < 12
+    report = ingest(resumed, [docs])
+    assert report.count("unchanged") + report.count("added") == 12
+    clean = EmbeddedStore(tmp_path / "clean")
+    ingest(clean, [docs])
+    assert _facts(resumed) == _facts(clean) and resumed.stats() == clean.stats()

@@ -1,0 +1,55 @@
+"""Every entry of the domain data in schemas/ parses: formulas are valid, units are known, cues compile."""
+import re
+
+import pytest
+
+from pipelines.entities.formulas import parse_formula
+from pipelines.schemas import SCHEMA_DIR, load_schema
+
+ALL = sorted(p.stem for p in SCHEMA_DIR.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_schema_file_loads(name):
+    assert load_schema(name)
+
+
+@pytest.mark.parametrize("entry", load_schema("materials"), ids=lambda e: e["name"])
+def test_material_entries(entry):
+    assert entry["class"] in {"sulfide", "oxide", "halide", "polymer", "composite", "metal", "carbon", "ceramic",
+                              "glass", "nitride", "phosphate", "carbonate", "other"}
+    assert entry["role"] in {"electrolyte", "anode", "cathode", "coating", "precursor", "other"}
+    if entry.get("formula"):
+        assert parse_formula(entry["formula"]), f"invalid formula {entry['formula']}"
+
+
+@pytest.mark.parametrize("entry", load_schema("organizations"), ids=lambda e: e["name"])
+def test_organisation_entries(entry):
+    names = {o["name"] for o in load_schema("organizations")}
+    assert entry["type"] in {"company", "oem", "institute", "university", "agency"}
+    assert entry.get("parent") is None or entry["parent"] in names
+    assert all(isinstance(a, str) and a.strip() for a in entry.get("aliases", []))
+
+
+def test_no_alias_points_to_two_organisations():
+    owner: dict[str, str] = {}
+    for org in load_schema("organizations"):
+        for alias in [org["name"], *org.get("aliases", [])]:
+            assert owner.setdefault(alias, org["name"]) == org["name"], alias
+
+
+@pytest.mark.parametrize("entry", load_schema("products"), ids=lambda e: e["name"])
+def test_product_makers_are_known(entry):
+    assert entry["org"] in {o["name"] for o in load_schema("organizations")}
+
+
+def test_cue_lists_compile():
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            yield from node
+    for phrase in walk(load_schema("cues")):
+        if isinstance(phrase, str):
+            re.compile(re.escape(phrase))
