@@ -47,6 +47,7 @@ class Passage:
     page: int | None = None
     section: str | None = None
     block_kind: str = "paragraph"
+    topic: str | None = None  # key of the organisation the enclosing list item or section is about
 
 
 @dataclass

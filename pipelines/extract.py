@@ -74,9 +74,13 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             heading_org = candidates[0] if candidates and is_markdown else None
             previous_orgs = orgs
             continue
+        topic = block_org or heading_org
+        if passage.section is None and heading:
+            passage.section = heading[:200]
+        passage.topic = topic.key if topic is not None else None
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
                              table_header=table_header if passage.block_kind == "table_row" else None,
-                             topic_org=block_org or heading_org, previous_orgs=previous_orgs,
+                             topic_org=topic, previous_orgs=previous_orgs,
                              topic_thing=heading_thing)
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
@@ -142,10 +146,12 @@ def _is_first_row(source: SourceDocument, block: int) -> bool:
 
 
 def _is_heading(passage: Passage, text: str) -> bool:
-    """Markdown headings, and short title-case lines without final punctuation (news sub-heads)."""
+    """Markdown headings, and short title-case lines without final punctuation (news sub-heads, "3. Methods")."""
     if passage.block_kind == "heading":
         return True
-    if passage.block_kind != "paragraph" or len(text) > 80 or text.endswith((".", ":", "!", "?", ";")):
+    if passage.block_kind == "list_item" and not re.match(r"\d{1,2}\.\s", text):
+        return False
+    if passage.block_kind not in ("paragraph", "list_item") or len(text) > 80 or text.endswith((".", ":", "!", "?", ";")):
         return False
     words = [w for w in re.findall(r"[A-Za-z][\w'\-]*", text)]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)

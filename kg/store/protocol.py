@@ -45,6 +45,12 @@ class GraphStore(Protocol):
               document_id: str | None = None) -> Iterator[Fact]:
         """Facts filtered by kind, by an entity in any role, and/or by document."""
 
+    def entity_passages(self, key: str, limit: int = 200) -> list[Passage]:
+        """Passages that mention the entity, in document order."""
+
+    def passage_entities(self, passage_ids: list[str]) -> dict[str, list[str]]:
+        """Entity keys mentioned in each of the given passages."""
+
     def neighbours(self, key: str) -> list[tuple[str, str, str]]:
         """(fact id, role, other entity key) triples: entities sharing a fact with `key`."""
 

@@ -18,7 +18,9 @@ def extract(ctx: PassageContext) -> list[Fact]:
     meta = ctx.document.metadata or {}
     for patent in patents:
         before = [o for o in orgs if o.end <= patent.start]
-        assignee = before[-1] if before else (orgs[0] if orgs else ctx.topic_org)
+        assignee = before[-1] if before else (orgs[0] if orgs else None)
+        if assignee is None:
+            assignee = ctx.previous_orgs[-1] if ctx.previous_orgs else ctx.topic_org
         assignee_name = assignee.name if assignee else meta.get("assignee")
         if not assignee_name and meta.get("number") == patent.name:
             assignee_name = (meta.get("applicants") or [None])[0]

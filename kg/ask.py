@@ -1,0 +1,459 @@
+"""Evidence-backed answers: a parsed question runs one graph query for its intent; every answer carries quotes.
+
+An answer must satisfy every constraint the question states (stage, chemistry, year, organisation, quantity);
+answers are ranked by support, the number of independent documents behind them. When no intent fits, hybrid
+search finds the best passages and their facts name the answers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from kg.model import Entity, Fact
+from kg.questions import Question, parse_question
+from kg.store.protocol import GraphStore
+from pipelines.extractors.cues import cues, find
+from pipelines.extractors.production_line import chemistry_of
+
+
+@dataclass
+class Evidence:
+    document: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
+class Answer:
+    answer: str
+    kind: str
+    evidence: list[Evidence] = field(default_factory=list)
+    score: float = 0.0
+    documents: set[str] = field(default_factory=set, repr=False)
+
+
+@dataclass
+class Result:
+    question: str
+    intent: str
+    answers: list[Answer]
+    slots: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "intent": self.intent, "slots": self.slots,
+                "answers": [{"answer": a.answer, "kind": a.kind, "score": round(a.score, 3),
+                             "evidence": [asdict(e) for e in a.evidence]} for a in self.answers]}
+
+
+class Answers:
+    """Collects answers with their supporting facts; support = distinct documents, then number of quotes."""
+
+    def __init__(self, store: GraphStore):
+        self.store = store
+        self.items: dict[str, Answer] = {}
+        self._names: dict[str, str] | None = None
+
+    def document_name(self, document_id: str) -> str:
+        if self._names is None:
+            self._names = {d.id: d.name for d in self.store.documents()}
+        return self._names.get(document_id, document_id)
+
+    def add(self, answer: str | None, kind: str, fact: Fact | None = None, *, passage=None,
+            weight: float = 1.0) -> None:
+        if not answer:
+            return
+        item = self.items.setdefault(answer.lower(), Answer(answer=answer, kind=kind))
+        if fact is not None:
+            ev = fact.evidence
+            document, quote, start, end = ev.document_id, ev.quote, ev.start, ev.end
+        elif passage is not None:
+            document, quote, start, end = passage.document_id, passage.text, passage.start, passage.end
+        else:
+            return
+        if all(e.start != start or e.document != self.document_name(document) for e in item.evidence):
+            item.evidence.append(Evidence(self.document_name(document), quote, start, end))
+        item.documents.add(document)
+        item.score = len(item.documents) + 0.1 * (len(item.evidence) - 1) + 0.01 * weight
+
+    def ranked(self, limit: int | None = None) -> list[Answer]:
+        out = sorted(self.items.values(), key=lambda a: (-a.score, a.answer.lower()))
+        return out[:limit] if limit else out
+
+
+def _fact_entities(fact: Fact, role: str | None = None) -> set[str]:
+    return {k for r, k in fact.entities if role is None or r == role}
+
+
+def _org_names(store: GraphStore, keys: Iterable[str]) -> list[str]:
+    names = []
+    for key in keys:
+        entity = store.entity(key)
+        if entity is not None and entity.type == "Organization":
+            names.append(entity.name)
+    return names
+
+
+def format_quantity(value: float, unit: str, value_max: float | None = None) -> str:
+    def number(x: float) -> str:
+        if abs(x) >= 1000 and float(x).is_integer():
+            return f"{int(x):,}"
+        return f"{x:g}"
+
+    glue = "" if unit in ("°C", "%", "×", "C") else " "
+    text = f"{number(value)}{glue}{unit}"
+    if value_max is not None and value_max != value:
+        text += f" to {number(value_max)}{glue}{unit}"
+    return text
+
+
+def _matches_chemistry(fact: Fact, chemistry: str | None, field_names: tuple[str, ...]) -> bool:
+    if not chemistry:
+        return True
+    return any((fact.slots.get(name) or "") == chemistry or chemistry_of(str(fact.slots.get(name) or "")) == chemistry
+               for name in field_names)
+
+
+# -- handlers -------------------------------------------------------------------------------------------------
+def line_operators(store: GraphStore, q: Question, out: Answers) -> None:
+    orgs = {e.key for e in q.of_type("Organization")}
+    for fact in store.facts(kind="production_line"):
+        s = fact.slots
+        if q.stage and s.get("stage") != q.stage:
+            continue
+        if q.chemistry and s.get("chemistry") != q.chemistry:
+            continue
+        if orgs and not orgs & _fact_entities(fact):
+            continue
+        out.add(s.get("org"), "Organization", fact)
+
+
+def line_capacity(store: GraphStore, q: Question, out: Answers) -> None:
+    orgs = {e.key for e in q.of_type("Organization")}
+    candidates = []
+    for fact in store.facts(kind="production_line"):
+        s = fact.slots
+        if not s.get("capacity") or (orgs and not orgs & _fact_entities(fact)):
+            continue
+        fit = (not q.stage or s.get("stage") == q.stage) + (not q.chemistry or s.get("chemistry") == q.chemistry)
+        candidates.append((fit, fact, format_quantity(s["capacity"]["value"], s["capacity"]["unit"])))
+    for fact in store.facts(kind="spec"):
+        s = fact.slots
+        if s.get("quantity") == "production_capacity" and (not orgs or orgs & _fact_entities(fact)):
+            candidates.append((0, fact, format_quantity(s["value"], s["unit"], s.get("value_max"))))
+    if candidates:
+        best = max(c[0] for c in candidates)
+        for fit, fact, text in candidates:
+            if fit == best:
+                out.add(text, "Value", fact)
+
+
+def _year_fits(fact: Fact, years: list[int]) -> bool:
+    date, end = str(fact.slots.get("date") or ""), str(fact.slots.get("date_end") or "")
+    if not date[:4].isdigit():
+        return False
+    first, last = int(date[:4]), int(end[:4]) if end[:4].isdigit() else int(date[:4])
+    return any(first <= y <= last for y in years)
+
+
+def target_year(store: GraphStore, q: Question, out: Answers) -> None:
+    for fact in store.facts(kind="milestone"):
+        s = fact.slots
+        if s.get("status") != "planned" or not _year_fits(fact, q.years):
+            continue
+        if q.categories and not _in_categories(fact, q.categories):
+            continue
+        out.add(s.get("subject"), "Organization", fact)
+
+
+def _in_categories(fact: Fact, categories: list[str]) -> bool:
+    """The milestone's category, or a cue of one of the categories in its event text ("mass-produced lines")."""
+    if fact.slots.get("category") in categories:
+        return True
+    table = cues("milestone", "categories")
+    return any(find(str(fact.slots.get("event") or ""), table[c]) for c in categories if c in table)
+
+
+def _milestones_of(store: GraphStore, q: Question) -> list[Fact]:
+    subjects = q.of_type("Organization") or q.of_type("Product")
+    facts: list[Fact] = []
+    for entity in subjects:
+        facts.extend(store.facts(kind="milestone", entity_key=entity.key))
+    return facts
+
+
+def when(store: GraphStore, q: Question, out: Answers) -> None:
+    facts = _milestones_of(store, q)
+    planned = [f for f in facts if f.slots.get("status") == "planned"] or facts
+    chosen = [f for f in planned if f.slots.get("category") in q.categories] if q.categories else planned
+    for fact in chosen or planned:
+        out.add(str(fact.slots.get("date")), "Value", fact)
+
+
+def timeline(store: GraphStore, q: Question, out: Answers) -> None:
+    for fact in _milestones_of(store, q):
+        s = fact.slots
+        out.add(f"{s.get('date')} {s.get('status')}: {s.get('event')}", "Value", fact)
+
+
+def _subject_score(fact: Fact, q: Question, entities: list[Entity]) -> int:
+    s = fact.slots
+    linked = _fact_entities(fact)
+    text = " ".join(str(s.get(k) or "") for k in ("subject", "subject_org", "parameter")).lower()
+    score = 0
+    for entity in entities:
+        names = [entity.name.lower(), *(a.lower() for a in entity.aliases)]
+        if entity.key in linked or any(n and n in text for n in names):
+            score += 3
+    score += sum(1 for word in q.keywords if len(word) > 3 and word in text)
+    if q.chemistry and q.chemistry in text:
+        score += 2
+    return score
+
+
+def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
+    entities = [e for e in q.entities if e.type in ("Organization", "Product", "Material", "Process")]
+    scored = []
+    for fact in store.facts(kind="spec"):
+        if q.quantity and fact.slots.get("quantity") != q.quantity:
+            continue
+        score = _subject_score(fact, q, entities)
+        if score > 0:
+            scored.append((score, fact))
+    if not scored:
+        return
+    best = max(score for score, _ in scored)
+    for score, fact in scored:
+        if score == best:
+            s = fact.slots
+            out.add(format_quantity(s["value"], s["unit"], s.get("value_max")), "Value", fact)
+
+
+def spec_threshold(store: GraphStore, q: Question, out: Answers) -> None:
+    from pipelines.quantities import convert
+
+    if q.threshold is None:
+        return
+    limit, unit = q.threshold
+    for fact in store.facts(kind="spec"):
+        s = fact.slots
+        if q.quantity and s.get("quantity") != q.quantity:
+            continue
+        try:
+            value = convert(max(s["value"], s.get("value_max") or s["value"]), s["unit"], unit)
+        except (ValueError, KeyError, TypeError):
+            continue
+        org = s.get("subject_org")
+        if org and value >= limit:
+            out.add(org, "Organization", fact)
+
+
+def partners_of(store: GraphStore, q: Question, out: Answers) -> None:
+    for entity in q.of_type("Organization")[:1]:
+        for fact in store.facts(kind="partnership", entity_key=entity.key):
+            for key in _fact_entities(fact) - {entity.key}:
+                for name in _org_names(store, [key]):
+                    out.add(name, "Organization", fact)
+
+
+def _develops_matching(store: GraphStore, materials: list[Entity], chemistry: str | None) -> list[Fact]:
+    keys = {m.key for m in materials}
+    names = [n.lower() for m in materials for n in [m.name, *m.aliases] if len(n) > 2]
+    classes = {m.attrs.get("class") for m in materials if m.attrs.get("class") not in (None, "other")}
+    found = []
+    for fact in store.facts(kind="develops"):
+        what = str(fact.slots.get("what") or "")
+        linked = _fact_entities(fact, "what")
+        material_class = None
+        for key in linked:
+            entity = store.entity(key)
+            material_class = entity.attrs.get("class") if entity is not None else None
+        if (keys & linked or any(n in what.lower() for n in names)
+                or (chemistry and (chemistry_of(what) == chemistry or material_class == chemistry))
+                or (classes and material_class in classes)):
+            found.append(fact)
+    return found
+
+
+def supplier_of(store: GraphStore, q: Question, out: Answers) -> None:
+    materials = q.of_type("Material")
+    customers = {e.key for e in q.of_type("Organization")}
+    facts = [f for f in _develops_matching(store, materials, None if materials else q.chemistry)
+             if not customers & _fact_entities(f, "org")]
+    if customers:
+        partners = {k for c in customers for f in store.facts(kind="partnership", entity_key=c)
+                    for k in _fact_entities(f)}
+        passages = {p.id for c in customers for p in store.entity_passages(c)}
+        linked = [f for f in facts if _fact_entities(f, "org") & partners or f.evidence.passage_id in passages]
+        facts = linked or facts
+    for fact in facts:
+        out.add(fact.slots.get("org"), "Organization", fact)
+
+
+def developers(store: GraphStore, q: Question, out: Answers) -> None:
+    materials = q.of_type("Material")
+    types = _org_types(q.text)
+    constrained = bool(materials or q.chemistry)
+    facts = _develops_matching(store, materials, q.chemistry) if constrained else list(store.facts(kind="develops"))
+    if q.chemistry:
+        facts += [f for f in store.facts(kind="production_line") if f.slots.get("chemistry") == q.chemistry]
+    for fact in facts:
+        org_keys = _fact_entities(fact, "org")
+        if types:
+            entities = [store.entity(k) for k in org_keys]
+            if not any(e is not None and _org_type(e) in types for e in entities):
+                continue
+        out.add(fact.slots.get("org"), "Organization", fact)
+
+
+def _org_types(text: str) -> set[str]:
+    from pipelines.schemas import load_schema
+
+    table = load_schema("intents")["org_types"]
+    return {label for label, words in table.items() if find(text, words)}
+
+
+def _org_type(entity: Entity) -> str | None:
+    if entity.attrs.get("type"):
+        return entity.attrs["type"]
+    return "university" if "universit" in entity.name.lower() else (
+        "institute" if re.search(r"institut|academy|laborator", entity.name, re.I) else None)
+
+
+def patents(store: GraphStore, q: Question, out: Answers) -> None:
+    orgs = {e.key for e in q.of_type("Organization")}
+    names = {e.name.lower() for e in q.of_type("Organization")}
+    scored = []
+    for fact in store.facts(kind="patent"):
+        s = fact.slots
+        if orgs and not (orgs & _fact_entities(fact) or str(s.get("assignee") or "").lower() in names):
+            continue
+        topic = f"{s.get('topic') or ''} {fact.evidence.quote}".lower()
+        overlap = sum(1 for word in q.keywords if len(word) > 3 and word.rstrip("s") in topic)
+        scored.append((overlap, fact))
+    if not scored:
+        return
+    best = max(score for score, _ in scored)
+    for score, fact in scored:
+        if score >= max(1, best // 2) or best == 0:
+            out.add(fact.slots.get("number"), "Patent", fact)
+
+
+def _object_words(q: Question) -> list[str]:
+    match = re.search(r"\b(?:make|making|produce|producing|fabricate|fabricating|manufacture|manufacturing|form|"
+                      r"forming|deposit|depositing|for|of)\s+(?:the\s+|a\s+|an\s+)?([\w\s\-]+?)[?.]?$", q.text, re.I)
+    words = re.findall(r"[a-z][a-z\-]+", (match.group(1) if match else q.text).lower())
+    return [w for w in words if w in q.keywords]
+
+
+def processes_for(store: GraphStore, q: Question, out: Answers) -> None:
+    target = _object_words(q)
+    if not target:
+        return
+    hits = [p for p, _ in store.search_text(" ".join(target), limit=50)
+            if all(w.rstrip("s") in p.text.lower() for w in target)]
+    sections = {(p.document_id, p.section) for p in hits}
+    passages = [p for doc, section in sections for p in store.passages(doc) if p.section == section] + hits
+    mentioned = store.passage_entities([p.id for p in passages])
+    by_id = {p.id: p for p in passages}
+    for pid, keys in mentioned.items():
+        for key in keys:
+            entity = store.entity(key)
+            if entity is not None and entity.type == "Process":
+                out.add(entity.name, "Process", passage=by_id[pid])
+
+
+def materials_by_process(store: GraphStore, q: Question, out: Answers) -> None:
+    roles = {r for r in ("coating", "electrolyte", "cathode", "anode", "precursor") if r in q.text.lower()}
+    for process in q.of_type("Process"):
+        passages = store.entity_passages(process.key)
+        by_id = {p.id: p for p in passages}
+        for pid, keys in store.passage_entities(list(by_id)).items():
+            for key in keys:
+                entity = store.entity(key)
+                if entity is None or entity.type != "Material":
+                    continue
+                if roles and entity.attrs.get("role") not in roles:
+                    continue
+                out.add(entity.name, "Material", passage=by_id[pid])
+
+
+def vehicles(store: GraphStore, q: Question, out: Answers) -> None:
+    from pipelines.schemas import load_schema
+
+    words = load_schema("intents")["vehicle_cues"] + [c for cat in q.categories
+                                                      for c in cues("milestone", "categories")[cat]]
+    for product in store.entities("Product"):
+        if product.attrs.get("kind") != "vehicle":
+            continue
+        names = [n.lower() for n in [product.name, *product.aliases]]
+        mentioning = store.entity_passages(product.key)
+        under_heading = [p for doc in {m.document_id for m in mentioning} for p in store.passages(doc)
+                         if p.section and any(n in p.section.lower() for n in names)]
+        for passage in mentioning + under_heading:
+            if find(passage.text, words):
+                out.add(product.name, "Product", passage=passage)
+
+
+def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
+    table = cues("milestone", "categories")
+    words = [w for cat in q.categories for w in table.get(cat, [])]
+    for fact in store.facts(kind="milestone"):
+        if fact.slots.get("category") in q.categories:
+            out.add(fact.slots.get("subject"), "Organization", fact)
+    if not words:
+        return
+    for passage, _ in store.search_text(" ".join(sorted(set(words))), limit=100):
+        hits = find(passage.text, words)
+        if not hits:
+            continue
+        keys = store.passage_entities([passage.id])[passage.id]
+        orgs = [e for k in keys if (e := store.entity(k)) is not None and e.type == "Organization"]
+        cue_at = hits[0][0]
+        before = [(passage.text.rfind(e.name, 0, cue_at), e.key) for e in orgs]
+        before = [b for b in before if b[0] >= 0 and not re.search(r"[;.]", passage.text[b[0]:cue_at])]
+        subject = [max(before)[1]] if before else []
+        if not subject and not orgs and passage.topic:
+            subject = [passage.topic]
+        for name in _org_names(store, subject):
+            out.add(name, "Organization", passage=passage)
+
+
+def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
+    """No intent fits: the best passages by hybrid search, and the entities of the answer type they state."""
+    try:
+        from kg.search import hybrid_search
+
+        hits = [(h.passage_id, h.score) for h in hybrid_search(store, q.text, k=8)]
+    except Exception:
+        hits = [(p.id, score) for p, score in store.search_text(q.text, limit=8)]
+    ids = [pid for pid, _ in hits]
+    passages = {pid: store.passage(pid) for pid in ids}
+    for pid, keys in store.passage_entities(ids).items():
+        for key in keys:
+            entity = store.entity(key)
+            if entity is not None and entity.type == q.answer_type and passages[pid] is not None:
+                out.add(entity.name, entity.type, passage=passages[pid])
+
+
+HANDLERS: dict[str, Callable[[GraphStore, Question, Answers], None]] = {
+    "line_operators": line_operators, "line_capacity": line_capacity, "target_year": target_year, "when": when,
+    "spec_of": spec_of, "spec_threshold": spec_threshold, "partners_of": partners_of, "supplier_of": supplier_of,
+    "patents": patents, "processes_for": processes_for, "materials_by_process": materials_by_process,
+    "vehicles": vehicles, "event_participants": event_participants, "developers": developers,
+    "timeline": timeline, "search": search_fallback,
+}
+_VALUE_LIMIT = 3
+
+
+def ask(store: GraphStore, question: str, limit: int = 20) -> Result:
+    q = parse_question(store, question)
+    out = Answers(store)
+    HANDLERS.get(q.intent, search_fallback)(store, q, out)
+    if not out.items and q.intent != "search":
+        search_fallback(store, q, out)
+    answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
+    slots = {"entities": [e.name for e in q.entities], "chemistry": q.chemistry, "stage": q.stage, "years": q.years,
+             "quantity": q.quantity, "categories": q.categories, "matched_by": q.matched_by}
+    return Result(question=question, intent=q.intent, answers=answers, slots=slots)
