@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS documents (
     published TEXT, source TEXT, metadata TEXT);
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY, document_id TEXT NOT NULL, idx INTEGER, start INTEGER, end INTEGER, page INTEGER,
-    section TEXT, block_kind TEXT, text TEXT);
+    section TEXT, block_kind TEXT, text TEXT, topic TEXT);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, content='passages', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2');
@@ -97,8 +97,8 @@ class EmbeddedStore:
                  json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True)),
             )
             c.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
-                [(p.id, p.document_id, p.index, p.start, p.end, p.page, p.section, p.block_kind, p.text)
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(p.id, p.document_id, p.index, p.start, p.end, p.page, p.section, p.block_kind, p.text, p.topic)
                  for p in extracted.passages],
             )
             for e in extracted.entities:
@@ -172,7 +172,8 @@ class EmbeddedStore:
     @staticmethod
     def _passage(r: sqlite3.Row) -> Passage:
         return Passage(id=r["id"], document_id=r["document_id"], index=r["idx"], start=r["start"], end=r["end"],
-                       text=r["text"], page=r["page"], section=r["section"], block_kind=r["block_kind"])
+                       text=r["text"], page=r["page"], section=r["section"], block_kind=r["block_kind"],
+                       topic=r["topic"])
 
     def passages(self, document_id: str) -> list[Passage]:
         rows = self.conn.execute("SELECT * FROM passages WHERE document_id = ? ORDER BY idx", (document_id,))
@@ -252,6 +253,22 @@ class EmbeddedStore:
         sql = "SELECT f.* FROM facts f" + (" WHERE " + " AND ".join(where) if where else "")
         for r in self.conn.execute(sql + " ORDER BY f.document_id, f.start, f.id", args).fetchall():
             yield self._fact(r)
+
+    def entity_passages(self, key: str, limit: int = 200) -> list[Passage]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT p.* FROM mentions m JOIN passages p ON p.id = m.passage_id WHERE m.entity_key = ? "
+            "ORDER BY p.document_id, p.idx LIMIT ?", (key, limit)).fetchall()
+        return [self._passage(r) for r in rows]
+
+    def passage_entities(self, passage_ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {pid: [] for pid in passage_ids}
+        for batch in (passage_ids[i:i + 500] for i in range(0, len(passage_ids), 500)):
+            marks = ",".join("?" * len(batch))
+            for r in self.conn.execute(f"SELECT passage_id, entity_key FROM mentions WHERE passage_id IN ({marks}) "
+                                       "ORDER BY passage_id, start", batch):
+                if r[1] not in out[r[0]]:
+                    out[r[0]].append(r[1])
+        return out
 
     def neighbours(self, key: str) -> list[tuple[str, str, str]]:
         rows = self.conn.execute(
