@@ -451,7 +451,7 @@ def ask(store: GraphStore, question: str, limit: int = 20) -> Result:
     q = parse_question(store, question)
     out = Answers(store)
     HANDLERS.get(q.intent, search_fallback)(store, q, out)
-    if not out.items and q.intent != "search":
+    if not out.items and q.matched_by == "embedding" and q.intent != "search":
         search_fallback(store, q, out)
     answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
     slots = {"entities": [e.name for e in q.entities], "chemistry": q.chemistry, "stage": q.stage, "years": q.years,

@@ -136,9 +136,43 @@ def export(fmt: Annotated[str, typer.Option("--format", help="gold-json")] = "go
         sys.stdout.write(text + "\n")
 
 
+@app.command()
+def ask(question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
+        from_file: Annotated[Optional[Path], typer.Option("--from", help="Questions, one per line.")] = None,
+        store: StoreOption = None, as_json: JsonOption = False,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="Most answers per question.")] = 20) -> None:
+    """Answer questions from the graph, each answer with the quotes that support it."""
+    from kg.ask import ask as answer
+
+    if (question is None) == (from_file is None):
+        raise UserError("give a QUESTION or --from FILE (not both)")
+    if from_file is not None:
+        try:
+            questions = [line.strip() for line in from_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{from_file}: cannot read questions ({exc})") from None
+    else:
+        questions = [question]
+    graph = _open(store)
+    for text in questions:
+        result = answer(graph, text, limit=limit)
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            continue
+        out.print(f"[bold]{text}[/bold]  [dim]({result.intent})[/dim]")
+        if not result.answers:
+            out.print("  no supported answer in the graph")
+        for item in result.answers:
+            out.print(f"  {item.answer}  [dim]score {item.score:.2f}, {len(item.evidence)} quote(s)[/dim]")
+            for ev in item.evidence[:3]:
+                out.print(f"    \u201c{ev.quote}\u201d \u2014 {ev.document}", markup=False, style="dim")
+    graph.close()
+
+
 @app.command("eval")
 def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-FORMAT.md).")],
              corpus: Annotated[Path, typer.Argument(help="The corpus folder the gold annotates.")],
+             qa: Annotated[bool, typer.Option("--qa", help="Also answer the gold questions and score them.")] = False,
              as_json: JsonOption = False) -> None:
     """Ingest CORPUS into a temporary store, score it against GOLD, print P/R/F1 per type and kind."""
     import tempfile
@@ -159,11 +193,23 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-F
         graph = EmbeddedStore(tmp)
         run_ingest(graph, [corpus / name for name in sorted(files) if (corpus / name).exists()])
         scores = score_extraction(gold_data, gold_json(graph))
+        qa_scores = None
+        if qa and gold_data.get("questions"):
+            from kg.ask import ask as answer
+            from kg.evaluate import score_answers
+
+            answers = {q["q"]: [a.answer for a in answer(graph, q["q"]).answers] for q in gold_data["questions"]}
+            qa_scores = score_answers(gold_data, answers)
         graph.close()
     if as_json:
-        _print_json(scores.as_dict())
-    else:
-        sys.stdout.write(scores.report() + "\n")
+        data = scores.as_dict()
+        if qa_scores is not None:
+            data["qa"] = {"recall": qa_scores.recall, "precision": qa_scores.precision}
+        _print_json(data)
+        return
+    if qa_scores is not None:
+        sys.stdout.write(qa_scores.report() + "\n")
+    sys.stdout.write(scores.report() + "\n")
 
 
 def main() -> None:

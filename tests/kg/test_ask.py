@@ -1,0 +1,99 @@
+"""Questions answered from a small corpus written for the test: each answer satisfies every constraint."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kg.ask import ask, format_quantity
+from kg.ingest import ingest
+
+DOCS = {
+    "lines.md": """# Where the lines are
+
+Pilot Lines (2026)
+- Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month. Targeting 2027 commercial production.
+- ProLogium (Taiwan): Oxide-based, ~2 GWh/year pilot.
+- Acme Cells (Germany): Sulfide-based, mass production line of 8 GWh/year since 2025.
+""",
+    "news.md": """---
+published: 2026-03-01
+---
+# Partners and targets
+
+Factorial Energy signed an MOU with Philenergy. Stellantis partnered with Factorial Energy on test vehicles.
+Nissan targets commercialization in FY 2028–2029, while Honda plans mass production in 2027.
+Factorial's FEST cells reach 375 Wh/kg and 600+ cycles.
+Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.
+BYD disclosed the patent CN118748295A on a ceramic layer that evens stress during isostatic pressing.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    from kg.store.embedded import EmbeddedStore
+
+    root = tmp_path_factory.mktemp("ask")
+    for name, text in DOCS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    store = EmbeddedStore(root / "store")
+    ingest(store, [root / name for name in DOCS])
+    yield store
+    store.close()
+
+
+def _answers(graph, question: str) -> list[str]:
+    return [a.answer for a in ask(graph, question).answers]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who makes sulfide pilot lines?", ["Samsung SDI"]),
+    ("Which companies operate oxide pilot lines?", ["ProLogium"]),
+    ("Who runs sulfide mass production lines?", ["Acme Cells"]),
+    ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis"]),
+    ("What is the energy density of Factorial's FEST cells?", ["375 Wh/kg"]),
+    ("What is the capacity of Samsung SDI's pilot line?", ["2,000 cells/month"]),
+    ("When does Nissan target commercialization?", ["2028"]),
+    ("Which companies target 2027 for mass production?", ["Honda", "Samsung SDI"]),
+    ("Who supplies lithium sulfide for Toyota?", ["Idemitsu Kosan"]),
+    ("Which BYD patent addresses isostatic pressing?", ["CN118748295A"]),
+])
+def test_answers_satisfy_the_question(graph, question, expected):
+    assert sorted(_answers(graph, question)) == sorted(expected)
+
+
+def test_every_answer_carries_a_quote_from_its_document(graph, tmp_path):
+    result = ask(graph, "Who makes sulfide pilot lines?")
+    evidence = result.answers[0].evidence[0]
+    assert evidence.document == "lines.md"
+    assert DOCS["lines.md"][evidence.start:evidence.end] == evidence.quote
+
+
+@pytest.mark.parametrize("value, unit, value_max, text", [
+    (2000, "cells/month", None, "2,000 cells/month"), (-70, "°C", -60, "-70°C to -60°C"), (375, "Wh/kg", None, "375 Wh/kg")])
+def test_format_quantity(value, unit, value_max, text):
+    assert format_quantity(value, unit, value_max) == text
+
+
+def test_cli_ask_from_file_writes_one_json_object_per_line(graph, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("Who makes sulfide pilot lines?\nWho partners with Factorial Energy?\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "--from", str(questions), "--json", "--store",
+                          str(graph.root)], capture_output=True, text=True, check=True)
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [line["question"] for line in lines] == questions.read_text().split("\n")[:2]
+    assert lines[0]["answers"][0]["evidence"][0]["quote"]
+
+
+@pytest.mark.slow
+def test_gold_questions_meet_targets(shared_dir, tmp_path):
+    from kg.evaluate import score_answers
+    from kg.store.embedded import EmbeddedStore
+
+    gold = json.loads((shared_dir / "eval" / "gold.json").read_text())
+    store = EmbeddedStore(tmp_path / "store")
+    ingest(store, [shared_dir / "corpus" / d["file"] for d in gold["documents"]])
+    answers = {q["q"]: [a.answer for a in ask(store, q["q"]).answers] for q in gold["questions"]}
+    scores = score_answers(gold, answers)
+    assert scores.recall >= 0.85 and scores.precision >= 0.80
