@@ -44,8 +44,13 @@ def _print_json(data) -> None:
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders to ingest.")],
            store: StoreOption = None,
-           workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel reader processes.")] = 1) -> None:
-    """Read, extract and store documents; unchanged files are skipped, changed ones replaced."""
+           workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel reader processes.")] = 1,
+           no_embed: Annotated[bool, typer.Option(
+               "--no-embed", help="Skip passage embeddings (kg search computes missing ones first).")] = False) -> None:
+    """Read, extract and store documents; unchanged files are skipped, changed ones replaced.
+
+    Passage embeddings for semantic search are computed at the end, once per distinct passage text.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kg.ingest import collect_files, ingest as run_ingest
@@ -60,6 +65,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders t
             progress.update(task, advance=1, description=f"ingesting {Path(result.path).name[:40]}")
 
         report = run_ingest(graph, paths, workers=workers, progress=tick)
+    if not no_embed:
+        from kg.embeddings import EmbeddingsUnavailable
+
+        try:
+            _embed_missing(graph)
+        except EmbeddingsUnavailable as exc:
+            err.print(f"warning: passages not embedded, kg search will use keywords only ({exc})", markup=False)
     for result in report.results:
         if result.status in ("failed", "skipped"):
             err.print(f"{result.status}: {result.path}: {result.problem}", markup=False)
@@ -72,6 +84,24 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders t
     graph.close()
     if report.failed:
         raise typer.Exit(1)
+
+
+def _embed_missing(graph) -> int:
+    """Embed passages that have no vector yet, with a progress bar shown only when there is work."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.search import ensure_embeddings
+
+    with Progress(TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        tasks: list = []
+
+        def tick(done: int, total: int) -> None:
+            if not tasks:
+                tasks.append(progress.add_task("embedding", total=total))
+            progress.update(tasks[0], completed=done)
+
+        return ensure_embeddings(graph, progress=tick)
 
 
 @app.command()
@@ -167,6 +197,47 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="The question.")]
             for ev in item.evidence[:3]:
                 out.print(f"    \u201c{ev.quote}\u201d \u2014 {ev.document}", markup=False, style="dim")
     graph.close()
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="Words, a phrase or a question.")],
+           k: Annotated[int, typer.Option("--k", min=1, help="Number of passages.")] = 10,
+           mode: Annotated[str, typer.Option("--mode", help="hybrid, vector or keyword.")] = "hybrid",
+           store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Passages matching QUERY by meaning and by keywords, each with the facts it states."""
+    from kg.embeddings import EmbeddingsUnavailable
+    from kg import search as searching
+
+    run = {"hybrid": searching.hybrid_search, "vector": searching.vector_search,
+           "keyword": searching.keyword_search}.get(mode)
+    if run is None:
+        raise UserError(f"unknown search mode {mode!r} (hybrid, vector or keyword)")
+    if not query.strip():
+        raise UserError("empty query")
+    graph = _open(store)
+    try:
+        if mode != "keyword":
+            _embed_missing(graph)
+        hits = run(graph, query, k=k)
+    except EmbeddingsUnavailable as exc:
+        err.print(f"warning: keyword search only ({exc})", markup=False)
+        hits = searching.keyword_search(graph, query, k=k)
+    graph.close()
+    if as_json:
+        _print_json([hit.to_dict() for hit in hits])
+        return
+    if not hits:
+        out.print("no matching passage")
+        return
+    table = Table(title=f"{mode} search: {query}", title_justify="left")
+    table.add_column("score", justify="right")
+    table.add_column("document")
+    table.add_column("quote")
+    table.add_column("facts")
+    for hit in hits:
+        quote = hit.quote if len(hit.quote) <= 200 else hit.quote[:199] + "\u2026"
+        table.add_row(f"{hit.score:.4f}", hit.document, quote, ", ".join(f.kind for f in hit.facts))
+    out.print(table)
 
 
 @app.command("eval")

@@ -66,3 +66,17 @@ def store(tmp_path: Path):
     graph = EmbeddedStore(tmp_path / "store")
     yield graph
     graph.close()
+
+
+@pytest.fixture(scope="session")
+def extract_facts():
+    """Facts of one kind from a Markdown text, as their slot dicts (the full pipeline, no store)."""
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    def run(text: str, kind: str, published: str | None = "2026-03-01") -> list[dict]:
+        header = f"---\npublished: {published}\n---\n" if published else ""
+        doc = extract_document(parse_text("test.md", header + text))
+        return [f.slots for f in doc.facts if f.kind == kind]
+
+    return run

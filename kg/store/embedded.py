@@ -6,6 +6,7 @@ Graph analytics run in networkx over projections read from here (see `kg.graph`)
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -51,6 +52,11 @@ CREATE INDEX IF NOT EXISTS facts_doc ON facts(document_id);
 CREATE TABLE IF NOT EXISTS fact_entities (fact_id TEXT, role TEXT, entity_key TEXT);
 CREATE INDEX IF NOT EXISTS fact_entities_fact ON fact_entities(fact_id);
 CREATE INDEX IF NOT EXISTS fact_entities_entity ON fact_entities(entity_key);
+CREATE INDEX IF NOT EXISTS facts_passage ON facts(passage_id);
+CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS passage_vectors (passage_id TEXT PRIMARY KEY, text_hash TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS passages_vectors_ad AFTER DELETE ON passages BEGIN
+    DELETE FROM passage_vectors WHERE passage_id = old.id; END;
 """
 
 
@@ -298,3 +304,92 @@ class EmbeddedStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- embeddings ---------------------------------------------------------------------------------------
+    # Vectors are keyed by the sha1 of the passage text, so a text is embedded once however many documents or
+    # versions repeat it. `passage_vectors` links passages to those keys; passage ids derive from the file's
+    # content hash and offsets, so a link never goes stale, and a trigger drops it with the passage.
+
+    @staticmethod
+    def text_hash(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def _link_passage_vectors(self) -> None:
+        """Link passages written since the last call to their text hashes (cheap when there are none)."""
+        unlinked = "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_vectors)"
+        if self.conn.execute(unlinked + " LIMIT 1").fetchone() is None:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({unlinked})").fetchall()
+            self.conn.executemany("INSERT OR REPLACE INTO passage_vectors VALUES (?, ?)",
+                                  [(r[0], self.text_hash(r[1] or "")) for r in rows])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def missing_embeddings(self, limit: int | None = None) -> list[tuple[str, str]]:
+        """(text hash, text) of each distinct passage text that has no stored vector yet."""
+        self._link_passage_vectors()
+        rows = self.conn.execute(
+            "SELECT v.text_hash, min(p.text) FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
+            "WHERE v.text_hash NOT IN (SELECT text_hash FROM embeddings) GROUP BY v.text_hash LIMIT ?",
+            (-1 if limit is None else limit,)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def put_embeddings(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store (text hash, float32 vector bytes) pairs in one transaction; known hashes are kept as they are."""
+        if not rows:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", rows)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def vector_index(self):
+        """(passage ids, float32 matrix with one unit row per id) for the passages `missing_embeddings` linked."""
+        import numpy as np
+
+        rows = self.conn.execute("SELECT v.passage_id, e.vector FROM passage_vectors v "
+                                 "JOIN embeddings e ON e.text_hash = v.text_hash ORDER BY v.passage_id").fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        ids = [r[0] for r in rows]
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        return ids, matrix.reshape(len(ids), -1)
+
+    def vector_index_version(self) -> tuple:
+        """Changes whenever `vector_index` may have changed, from any connection; costs two stats and a count."""
+        stamps = []
+        for path in (self.db_path, self.db_path.with_name(self.db_path.name + "-wal")):
+            try:
+                st = path.stat()
+                stamps.append((st.st_mtime_ns, st.st_size))
+            except OSError:
+                stamps.append(None)
+        count = self.conn.execute("SELECT count(*) FROM passage_vectors").fetchone()[0]
+        return (str(self.db_path), count, *stamps)
+
+    def facts_for_passages(self, passage_ids: list[str]) -> dict[str, list[Fact]]:
+        """Facts each passage states, in text order, read in two queries however many passages."""
+        out: dict[str, list[Fact]] = {pid: [] for pid in passage_ids}
+        for batch in (passage_ids[i:i + 500] for i in range(0, len(passage_ids), 500)):
+            marks = ",".join("?" * len(batch))
+            facts = self.conn.execute(f"SELECT * FROM facts WHERE passage_id IN ({marks}) ORDER BY start, id",
+                                      batch).fetchall()
+            roles: dict[str, list[tuple[str, str]]] = {f["id"]: [] for f in facts}
+            for chunk in (list(roles)[i:i + 500] for i in range(0, len(roles), 500)):
+                for r in self.conn.execute(
+                        f"SELECT fact_id, role, entity_key FROM fact_entities WHERE fact_id IN "
+                        f"({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+                    roles[r[0]].append((r[1], r[2]))
+            for r in facts:
+                ev = Evidence(document_id=r["document_id"], passage_id=r["passage_id"], start=r["start"],
+                              end=r["end"], quote=r["quote"], method=r["method"], confidence=r["confidence"])
+                out[r["passage_id"]].append(Fact(kind=r["kind"], slots=json.loads(r["slots"]), evidence=ev,
+                                                 entities=roles[r["id"]], id=r["id"]))
+        return out

@@ -124,6 +124,10 @@ def _verb_facts(ctx: PassageContext) -> list[Fact]:
             subjects = [ctx.topic_org]
         things = [s for s in ctx.spans if s.type in _THING_TYPES and region[0] <= s.start < region[1]]
         targets: list[tuple[str, Span | None]] = [(t.name, t) for t in things[:2]]
+        if not targets and passive:
+            noun = re.sub(r"^(?:the|a|an|this|these|its|their)\s+", "", ctx.text[start:verb_at].strip(" ,;:*-"), flags=re.I)
+            if noun and len(noun.split()) <= 6 and not any(c.isdigit() for c in noun):
+                targets = [(noun, None)]
         if not targets:
             quoted = _QUOTED.search(ctx.text, region[0], region[1])
             phrase = quoted.group(1) if quoted and quoted.group(1)[0].islower() else \

@@ -83,6 +83,9 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 local = [o for o in before if o.start >= start]
                 anchor = (local or before or [None])[-1] or ctx.topic_org
                 partners = after
+                if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
+                                                          [len(hits[0][2]):]):
+                    anchor, partners = after[0], after[1:]
             if anchor is None:
                 continue
             for partner in _unique(partners):

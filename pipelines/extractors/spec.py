@@ -8,6 +8,7 @@ the clause's own noun phrase; the organisation is the one named in the sentence,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
@@ -33,8 +34,10 @@ _LEAD = re.compile(r"^(?:\*\*[^*]{0,40}\*\*:?|[-•\s]+|\*(?=\s)|[A-Z][\w ]{0,30
                    r"furthermore|additionally|also|hence|in addition|in contrast|these|this|that|such),)+", re.I)
 _ARTICLE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our)\s+", re.I)
 _TAIL = re.compile(r"(?:\s+(?:alone|itself|only|also|too|here|now|currently|already|today))+$|[\s(<>~≈±+*:,-]+$", re.I)
-_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|reaches|reached|achieves|achieved|of|at|with|to|"
-                   r"exceeds|exceeded|can|could|will|of up to|up to|offers|shows|showed)\b.*$", re.I)
+_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|reaches?|reached|achieves?|achieved|of|at|with|to|"
+                   r"exceeds?|exceeded|can|could|will|would|may|must|should|of up to|up to|offers?|shows?|showed|"
+                   r"needs?|requires?|exhibits?|delivers?|provides?|gives?|boasts?|claims?|claimed|runs?|"
+                   r"operates?|conducts?|demonstrates?|demonstrated|retains?|retained|enables?|boosts?)\b.*$", re.I)
 
 
 def quantity_kind(ctx: PassageContext, quantity, clause: str) -> str | None:
@@ -127,13 +130,49 @@ def _subject_org(ctx: PassageContext, q, subject: Span | None) -> Span | None:
     return maker_span(subject) if subject is not None else None
 
 
+_NUMBER_LIST = re.compile(r"((?:[-+]?\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))+)$")
+
+
+def respectively(ctx: PassageContext, quantities) -> list[tuple[Span, object]]:
+    """"LPSCl and LGPS reach 3 and 12 mS/cm, respectively": one value per subject, in order."""
+    if "respectively" not in ctx.text.lower():
+        return []
+    pairs = []
+    for q in quantities:
+        listed = _NUMBER_LIST.search(ctx.text[:q.start])
+        try:
+            scale = q.value / float(q.raw_value)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if not listed:
+            continue
+        numbers = [float(n) for n in re.findall(r"[-+]?\d+(?:\.\d+)?", listed.group(1))] + [float(q.raw_value)]
+        subjects = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and s.end <= listed.start()]
+        if len(subjects) < len(numbers):
+            continue
+        for subject, number in zip(subjects[-len(numbers):], numbers):
+            pairs.append((subject, replace(q, value=number * scale, value_max=None, raw_value=f"{number:g}")))
+    return pairs
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     quantities = [q for q in ctx.quantities if q.unit]
     if not quantities:
         return []
     facts = []
     spans = clauses(ctx.text)
+    listed = respectively(ctx, quantities)
+    done = {id(q) for q in quantities for _, r in listed if r.start == q.start and r.unit == q.unit}
+    for subject, q in listed:
+        kind = quantity_kind(ctx, q, ctx.text)
+        org = _subject_org(ctx, q, subject)
+        slots = {"subject": subject.name, "subject_org": org.name if org else None, "quantity": kind,
+                 "value": q.value, "value_max": None, "unit": q.unit, "raw_value": q.raw_value,
+                 "raw_unit": q.raw_unit, "comparator": q.comparator}
+        facts.append(ctx.fact("spec", slots, "spec-respectively", 0.75, [("subject", subject), ("subject_org", org)]))
     for q in quantities:
+        if id(q) in done:
+            continue
         if _window_percent(quantities, q):
             continue
         clause_start, clause_end = next(((a, b) for a, b in spans if a <= q.start < b), (0, len(ctx.text)))

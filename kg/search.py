@@ -1,0 +1,192 @@
+"""Passage search: exact cosine over MiniLM vectors, BM25 over FTS5, and both fused by reciprocal rank fusion.
+
+Why hybrid: vectors find paraphrases ("fast charging time" → "10 to 80% in 12 minutes") that share no word with
+the query, while BM25 keeps exact tokens the model blurs (formulas such as Li6PS5Cl, patent numbers). RRF fuses
+the two rankings by rank alone, so neither score scale has to be calibrated against the other.
+
+Vector search is exact (one matrix-vector product): at 300k passages × 384 float32 the matrix is 460 MB and a
+query costs tens of milliseconds, so an approximate index would add a dependency and recall loss for no need.
+The matrix is cached per process and rebuilt only when the store's `vector_index_version()` changes.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kg.model import Fact, Passage
+from kg.store.protocol import GraphStore, iter_batches
+
+RRF_K = 60
+EMBED_CHUNK = 256
+"""Texts embedded and committed together: large enough to keep the model busy, small enough to resume cheaply."""
+CANDIDATES = 50
+"""Depth of each ranking fed to the fusion."""
+
+
+@dataclass
+class SearchHit:
+    passage_id: str
+    document_id: str
+    document: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    facts: list[Fact] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"passage_id": self.passage_id, "document": self.document, "quote": self.quote,
+                "start": self.start, "end": self.end, "score": self.score,
+                "facts": [{"kind": f.kind, "slots": f.slots} for f in self.facts]}
+
+
+_vectors: dict[str, tuple[tuple, list[str], np.ndarray]] = {}
+_names: dict[str, tuple[tuple, dict[str, str]]] = {}
+_lock = threading.Lock()
+
+
+def ensure_embeddings(store: GraphStore, progress: Callable[[int, int], None] | None = None) -> int:
+    """Embed every passage text the store has no vector for; returns how many texts were embedded.
+
+    Texts are embedded shortest first (less padding per batch) and committed chunk by chunk, so an interrupted
+    run keeps what it finished. `progress(done, total)` is called once before the first chunk and after each.
+    """
+    if not hasattr(store, "missing_embeddings"):
+        from kg.embeddings import EmbeddingsUnavailable
+
+        raise EmbeddingsUnavailable(f"{type(store).__name__} does not store embeddings")
+    missing = sorted(store.missing_embeddings(), key=lambda row: len(row[1]))
+    if not missing:
+        return 0
+    from kg.embeddings import embed
+
+    done = 0
+    if progress:
+        progress(0, len(missing))
+    for chunk in iter_batches(missing, EMBED_CHUNK):
+        vectors = embed([text for _, text in chunk])
+        store.put_embeddings([(key, vector.tobytes()) for (key, _), vector in zip(chunk, vectors)])
+        done += len(chunk)
+        if progress:
+            progress(done, len(missing))
+    return done
+
+
+def _vector_index(store: GraphStore) -> tuple[list[str], np.ndarray]:
+    """The store's (passage ids, matrix), rebuilt only when the store reports a new version.
+
+    `vector_index_version()` returns (store identity, state...): the identity keys the cache, so one process
+    holds one matrix per store, and a stale one is dropped before its replacement is read.
+    """
+    version = store.vector_index_version()
+    key = str(version[0])
+    with _lock:
+        entry = _vectors.get(key)
+        if entry is None or entry[0] != version:
+            _vectors.pop(key, None)
+            ids, matrix = store.vector_index()
+            entry = _vectors[key] = (version, ids, np.ascontiguousarray(matrix, dtype=np.float32))
+        return entry[1], entry[2]
+
+
+def _document_names(store: GraphStore) -> dict[str, str]:
+    """Document id → name, cached like the matrix (listing 10k documents per query would dominate latency)."""
+    if not hasattr(store, "vector_index_version"):
+        return {d.id: d.name for d in store.documents()}
+    version = store.vector_index_version()
+    key = str(version[0])
+    with _lock:
+        entry = _names.get(key)
+        if entry is None or entry[0] != version:
+            entry = _names[key] = (version, {d.id: d.name for d in store.documents()})
+        return entry[1]
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first, without sorting the whole array."""
+    k = min(k, scores.shape[0])
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(scores, scores.shape[0] - k)[-k:]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def vector_ranking(store: GraphStore, query: str, k: int) -> list[tuple[str, float]]:
+    """(passage id, cosine similarity), best first."""
+    if not query.strip():
+        return []
+    from kg.embeddings import embed
+
+    if not hasattr(store, "search_vectors") and not hasattr(store, "vector_index"):
+        from kg.embeddings import EmbeddingsUnavailable
+
+        raise EmbeddingsUnavailable(f"{type(store).__name__} has no vector search")
+    vector = embed([query])[0]
+    if hasattr(store, "search_vectors"):
+        return store.search_vectors(vector, k)
+    ids, matrix = _vector_index(store)
+    if not ids:
+        return []
+    scores = matrix @ vector
+    return [(ids[i], float(scores[i])) for i in top_k(scores, k)]
+
+
+def keyword_ranking(store: GraphStore, query: str, k: int) -> list[tuple[Passage, float]]:
+    """(passage, BM25 score), best first."""
+    return store.search_text(query, limit=k) if query.strip() else []
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Items scored by the sum of 1 / (k + rank) over the rankings that hold them, best first."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _hits(store: GraphStore, ranked: list[tuple[str, float]], known: dict[str, Passage]) -> list[SearchHit]:
+    """Ranked passage ids → hits carrying document name, quote, offsets and the facts each passage states."""
+    passages = [(known.get(pid) or store.passage(pid), score) for pid, score in ranked]
+    passages = [(p, score) for p, score in passages if p is not None]
+    ids = [p.id for p, _ in passages]
+    facts = _facts_for_passages(store, ids)
+    names = _document_names(store)
+    return [SearchHit(passage_id=p.id, document_id=p.document_id, document=names.get(p.document_id, p.document_id),
+                      quote=p.text, start=p.start, end=p.end, score=score, facts=facts.get(p.id, []))
+            for p, score in passages]
+
+
+def _facts_for_passages(store: GraphStore, ids: list[str]) -> dict[str, list[Fact]]:
+    if hasattr(store, "facts_for_passages"):
+        return store.facts_for_passages(ids)
+    wanted = set(ids)
+    out: dict[str, list[Fact]] = {pid: [] for pid in ids}
+    for document_id in {p.document_id for p in (store.passage(pid) for pid in ids) if p is not None}:
+        for fact in store.facts(document_id=document_id):
+            if fact.evidence.passage_id in wanted:
+                out[fact.evidence.passage_id].append(fact)
+    return out
+
+
+def vector_search(store: GraphStore, query: str, k: int = 10) -> list[SearchHit]:
+    """Passages closest in meaning to `query`; score is the cosine similarity."""
+    return _hits(store, vector_ranking(store, query, k), {})
+
+
+def keyword_search(store: GraphStore, query: str, k: int = 10) -> list[SearchHit]:
+    """Passages sharing words with `query`, by BM25."""
+    ranked = keyword_ranking(store, query, k)
+    return _hits(store, [(p.id, score) for p, score in ranked], {p.id: p for p, _ in ranked})
+
+
+def hybrid_search(store: GraphStore, query: str, k: int = 10) -> list[SearchHit]:
+    """Vector and keyword rankings fused by RRF; score is the fused score (at most 2 / (RRF_K + 1))."""
+    depth = max(k, CANDIDATES)
+    keyword = keyword_ranking(store, query, depth)
+    vector = vector_ranking(store, query, depth)
+    fused = reciprocal_rank_fusion([[pid for pid, _ in vector], [p.id for p, _ in keyword]])[:k]
+    return _hits(store, fused, {p.id: p for p, _ in keyword})

@@ -1,0 +1,49 @@
+"""Partnerships, production lines, develops and patents on sentences written for the test."""
+import pytest
+
+
+@pytest.mark.parametrize("sentence, pairs", [
+    ("Factorial Energy signed an MOU with Philenergy.", {("Factorial Energy", "Philenergy")}),
+    ("Partners of Factorial Energy: Mercedes-Benz, Stellantis and Kia.", {("Factorial Energy", "Mercedes-Benz"),
+                                                                          ("Factorial Energy", "Stellantis"),
+                                                                          ("Factorial Energy", "Kia")}),
+    ("Volkswagen invested in QuantumScape and tests prototypes with Ducati.", {("QuantumScape", "Volkswagen")}),
+    ("The Huang team from Tsinghua University and the Li team from Peking University jointly proposed a coating.",
+     {("Peking University", "Tsinghua University")}),
+    ("Papers from teams such as Tsinghua University and Peking University were reviewed.", set()),
+])
+def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pairs):
+    got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
+    assert got == {tuple(sorted(p)) for p in pairs}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Samsung SDI runs a sulfide-based pilot line of 2,000 cells/month in South Korea.",
+     ("Samsung SDI", "pilot", "sulfide", 2000, "cells/month")),
+    ("Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.",
+     ("Idemitsu Kosan", "commercial", "sulfide", 1000, "t/year")),
+    ("Honda opened an all-solid-state demonstration line.", ("Honda", "demo", "unknown", None, None)),
+])
+def test_production_lines(extract_facts, sentence, expected):
+    (fact,) = extract_facts(sentence, "production_line")
+    capacity = fact["capacity"] or {}
+    assert (fact["org"], fact["stage"], fact["chemistry"], capacity.get("value"), capacity.get("unit")) == expected
+
+
+@pytest.mark.parametrize("sentence, org, what", [
+    ("Solid Power is focusing on sulfide-based electrolytes.", "Solid Power", "sulfide solid electrolyte"),
+    ("Changan's \u201cGolden Bell\u201d pack reaches 400 Wh/kg.", "Changan", "Golden Bell"),
+    ("The ductile interphase proposed by a team from Tsinghua University was tested.", "Tsinghua University", None),
+])
+def test_develops(extract_facts, sentence, org, what):
+    facts = extract_facts(sentence, "develops")
+    assert any(f["org"] == org and (what is None or f["what"] == what) for f in facts)
+
+
+def test_mere_use_is_not_development(extract_facts):
+    assert extract_facts("The report cites BMW and a graphite anode.", "develops") == []
+
+
+def test_patent_numbers_normalised_with_assignee(extract_facts):
+    (fact,) = extract_facts("BYD filed the patent CN 118748295 A on ceramic layers.", "patent")
+    assert (fact["number"], fact["assignee"]) == ("CN118748295A", "BYD")

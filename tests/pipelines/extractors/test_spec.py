@@ -1,0 +1,36 @@
+import pytest
+
+
+def _values(facts):
+    return sorted((f["subject"], f["quantity"], f["value"], f["value_max"], f["unit"]) for f in facts)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Factorial's FEST cells reach 375 Wh/kg.", [("FEST", "energy_density", 375, None, "Wh/kg")]),
+    ("High-pressure calendering: 100-500 MPa during assembly.", [("calendering", "pressure", 100, 500, "MPa")]),
+    ("The sulfide dry room needs a dew point of -60°C to -70°C.", [("sulfide dry room", "dew_point", -70, -60, "°C")]),
+    ("The Li6PS5Cl film reaches 1.2 × 10−3 S cm−1.", [("Li6PS5Cl", "ionic_conductivity", 0.0012, None, "S/cm")]),
+    ("The lithium foil is 1 mm thick.", [("lithium metal", "thickness", 1000, None, "μm")]),
+])
+def test_values_units_and_ranges(extract_facts, sentence, expected):
+    assert _values(extract_facts(sentence, "spec")) == expected
+
+
+def test_respectively_lists_pair_subjects_and_values(extract_facts):
+    facts = extract_facts("Li6PS5Cl and Li10GeP2S12 reach 3.2 and 12 mS/cm, respectively.", "spec")
+    assert _values(facts) == [("Li10GeP2S12", "ionic_conductivity", 12, None, "mS/cm"),
+                              ("Li6PS5Cl", "ionic_conductivity", 3.2, None, "mS/cm")]
+
+
+def test_negated_claim_is_not_a_spec(extract_facts):
+    assert extract_facts("The FEST cell does not reach 500 Wh/kg yet.", "spec") == []
+
+
+def test_unit_that_does_not_fit_is_dropped(extract_facts):
+    facts = extract_facts("The pack's energy density is 530 km according to the brochure.", "spec")
+    assert all(f["quantity"] != "energy_density" for f in facts)
+
+
+def test_raw_value_and_unit_kept_beside_canonical(extract_facts):
+    (fact,) = extract_facts("The LGPS pellet conducts 12 mS cm−1 at room temperature.", "spec")
+    assert (fact["unit"], fact["raw_unit"]) == ("mS/cm", "mS cm-1") or fact["raw_unit"].startswith("mS")
