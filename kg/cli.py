@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Solid-state battery knowledge graph: ingest papers, patents and news; query with evidence.")
@@ -205,8 +206,8 @@ def search(query: Annotated[str, typer.Argument(help="Words, a phrase or a quest
            mode: Annotated[str, typer.Option("--mode", help="hybrid, vector or keyword.")] = "hybrid",
            store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Passages matching QUERY by meaning and by keywords, each with the facts it states."""
-    from kg.embeddings import EmbeddingsUnavailable
     from kg import search as searching
+    from kg.embeddings import EmbeddingsUnavailable
 
     run = {"hybrid": searching.hybrid_search, "vector": searching.vector_search,
            "keyword": searching.keyword_search}.get(mode)
@@ -229,14 +230,14 @@ def search(query: Annotated[str, typer.Argument(help="Words, a phrase or a quest
     if not hits:
         out.print("no matching passage")
         return
-    table = Table(title=f"{mode} search: {query}", title_justify="left")
+    table = Table(title=Text(f"{mode} search: {query}"), title_justify="left")
     table.add_column("score", justify="right")
     table.add_column("document")
     table.add_column("quote")
     table.add_column("facts")
     for hit in hits:
         quote = hit.quote if len(hit.quote) <= 200 else hit.quote[:199] + "\u2026"
-        table.add_row(f"{hit.score:.4f}", hit.document, quote, ", ".join(f.kind for f in hit.facts))
+        table.add_row(f"{hit.score:.4f}", Text(hit.document), Text(quote), ", ".join(f.kind for f in hit.facts))
     out.print(table)
 
 
@@ -284,6 +285,9 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-F
 
 
 def main() -> None:
+    from kg.commands import load_all
+
+    load_all()
     try:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)

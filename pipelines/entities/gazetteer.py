@@ -14,6 +14,7 @@ from functools import lru_cache
 from pipelines.schemas import load_schema
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_MODIFIER = re.compile(r"(?:based|type|like|rich|doped|coated|derived|containing|free|class|grade)\b")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -81,7 +82,8 @@ class Gazetteer:
                     end += 2
                 if end < len(text) and (text[end].isalnum() or text[end] in "_@"):
                     continue
-                if end < len(text) - 1 and text[end] == "-" and text[end + 1].isalnum() and not fold:
+                if end < len(text) - 1 and text[end] == "-" and text[end + 1].isalnum() and not fold \
+                        and not _MODIFIER.match(text, end + 1):
                     continue
                 hits.append(Hit(start, end, text[start:end], entry))
                 pos = end

@@ -15,10 +15,11 @@ from pipelines.entities.formulas import find_formulas
 from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
 from pipelines.entities.organizations import find_organizations, fold_legal_name
 from pipelines.entities.persons import find_persons
-from pipelines.entities.products import find_products
+from pipelines.entities.products import find_coined_materials, find_products
+from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText
 
-_TRUST = {"gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
+_TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
           "org-detector": 2, "person-detector": 2, "product-detector": 2}
 
 
@@ -122,8 +123,17 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
         for hit in source.find(text):
             cands.append(Candidate(hit.start, hit.end, hit.entry.type, hit.entry.name, method,
                                    1.0 if method == "gazetteer" else 0.8, hit.entry.attrs))
+    stoplist = set(load_schema("detectors")["formula_stoplist"])
     for start, end, surface, reduced in find_formulas(text):
+        if surface in stoplist:
+            continue
         cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
+    for start, end, name, role in find_coined_materials(text):
+        if _lexicon_entry(name) is not None:
+            continue
+        cands.append(Candidate(start, end, "Material", name, "material-detector", 0.7,
+                               (("class", "other"), ("role", role))))
+    cands.extend(_coordinated(text, cands))
     for start, end, name, detector, conf in find_organizations(text):
         cands.append(Candidate(start, end, "Organization", fold_legal_name(name), "org-detector", conf,
                                (("detector", detector),)))
@@ -138,6 +148,17 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, number in find_patent_numbers(text):
         cands.append(Candidate(start, end, "Patent", number, "patent-number", 1.0))
     return cands
+
+
+def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """"ceramic or sulfide electrolytes": the first conjunct shares the head noun of the second."""
+    heads = "|".join(load_schema("detectors")["coordination_heads"])
+    out = []
+    for m in re.finditer(rf"\b([a-z][\w\-]+)\s+(?:or|and|and/or)\s+[\w\-]+\s+({heads})\b", text):
+        entry = _lexicon_entry(f"{m.group(1)} {m.group(2)}")
+        if entry is not None and entry.type == "Material":
+            out.append(Candidate(m.start(1), m.end(1), "Material", entry.name, "coordination", 0.7, entry.attrs))
+    return out
 
 
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
