@@ -88,11 +88,17 @@ class Gazetteer:
                 hits.append(Hit(start, end, text[start:end], entry))
                 pos = end
                 break
-        for surface, entry in self.cjk:
-            for m in re.finditer(re.escape(surface), text):
+        if self.cjk and _CJK.search(text):
+            entries = dict(self.cjk)
+            for m in self._cjk_pattern().finditer(text):
                 if not any(h.start < m.end() and m.start() < h.end for h in hits):
-                    hits.append(Hit(m.start(), m.end(), surface, entry))
+                    hits.append(Hit(m.start(), m.end(), m.group(), entries[m.group()]))
         return sorted(hits, key=lambda h: h.start)
+
+    def _cjk_pattern(self) -> re.Pattern:
+        if getattr(self, "_cjk_compiled", None) is None:
+            self._cjk_compiled = re.compile("|".join(re.escape(s) for s, _ in self.cjk))
+        return self._cjk_compiled
 
 
 def _plain(entry: dict, *keys: str) -> tuple:

@@ -7,6 +7,7 @@ and resolves mentions passage by passage. Longer spans win; at equal length the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from kg.model import Mention
@@ -85,6 +86,7 @@ class DocumentLexicon:
             self.gazetteer.add(surface, entry)
 
 
+@lru_cache(maxsize=65536)
 def _lexicon_entry(name: str) -> Entry | None:
     """The domain entry whose surface form is exactly `name`, if any."""
     for hit in domain_gazetteer().find(name):
@@ -150,11 +152,16 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     return cands
 
 
+@lru_cache(maxsize=1)
+def _coordination_pattern() -> re.Pattern:
+    heads = "|".join(load_schema("detectors")["coordination_heads"])
+    return re.compile(rf"\b([a-z][\w\-]+)\s+(?:or|and|and/or)\s+[\w\-]+\s+({heads})\b")
+
+
 def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
     """"ceramic or sulfide electrolytes": the first conjunct shares the head noun of the second."""
-    heads = "|".join(load_schema("detectors")["coordination_heads"])
     out = []
-    for m in re.finditer(rf"\b([a-z][\w\-]+)\s+(?:or|and|and/or)\s+[\w\-]+\s+({heads})\b", text):
+    for m in _coordination_pattern().finditer(text):
         entry = _lexicon_entry(f"{m.group(1)} {m.group(2)}")
         if entry is not None and entry.type == "Material":
             out.append(Candidate(m.start(1), m.end(1), "Material", entry.name, "coordination", 0.7, entry.attrs))

@@ -54,7 +54,7 @@ def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
                 continue
             start += name.index(trimmed)
             end = start + len(trimmed)
-            if detector == "academic" and not re.search(r"\b(?:" + "|".join(load_schema("detectors")["org_heads"]) + r")\b", trimmed):
+            if detector == "academic" and not _head_pattern().search(trimmed):
                 continue
             if detector == "academic" and trimmed.split()[0] in ("Institute", "University", "Laboratory") and " " not in trimmed:
                 continue
@@ -64,12 +64,22 @@ def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _head_pattern() -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(load_schema("detectors")["org_heads"]) + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _conjunction_pattern() -> re.Pattern:
+    heads = "|".join(load_schema("detectors")["org_heads"])
+    return re.compile(rf"\s+and\s+(?=(?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})\b)")
+
+
 def _split_conjoined(name: str) -> list[tuple[int, str]]:
     """"X University and Y University" is two organisations; "University of Science and Technology" is one."""
-    heads = "|".join(load_schema("detectors")["org_heads"])
     pieces, start = [], 0
-    for m in re.finditer(rf"\s+and\s+(?=(?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})\b)", name):
-        if re.search(rf"\b(?:{heads})\b", name[start:m.start()]):
+    for m in _conjunction_pattern().finditer(name):
+        if _head_pattern().search(name[start:m.start()]):
             pieces.append((start, name[start:m.start()]))
             start = m.end()
     pieces.append((start, name[start:]))

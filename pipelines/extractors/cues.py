@@ -21,8 +21,22 @@ def _compile(phrases: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?:s|es)?(?![\w])", re.IGNORECASE)
 
 
+_BY_ID: dict[int, tuple[object, re.Pattern]] = {}
+
+
+def _pattern_for(phrases) -> re.Pattern:
+    """Schema lists live for the whole process, so their compiled pattern is looked up by identity."""
+    hit = _BY_ID.get(id(phrases))
+    if hit is not None and hit[0] is phrases:
+        return hit[1]
+    pattern = _compile(tuple(phrases))
+    if isinstance(phrases, list):
+        _BY_ID[id(phrases)] = (phrases, pattern)
+    return pattern
+
+
 def find(text: str, phrases) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in _compile(tuple(phrases)).finditer(text)]
+    return [(m.start(), m.end(), m.group().lower()) for m in _pattern_for(phrases).finditer(text)]
 
 
 def first_label(text: str, table: dict[str, list[str]]) -> str | None:
@@ -56,6 +70,13 @@ def clauses(text: str) -> list[tuple[int, int]]:
 def segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
     """A clause cut at commas (outside parentheses) and colons; pieces that only list organisations
     ("BYD, Chery, and legacy OEMs (VW, BMW) are pursuing …") join the piece that carries the predicate."""
+    key = ("segments", start, end)
+    if key not in ctx.memo:
+        ctx.memo[key] = _segments(ctx, start, end)
+    return ctx.memo[key]
+
+
+def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
     text = ctx.text
     cuts, depth = [start], 0
     for i in range(start, end):

@@ -76,6 +76,12 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
 
 
 def extract(ctx: PassageContext) -> list[Fact]:
+    if "production_line" not in ctx.memo:
+        ctx.memo["production_line"] = _extract(ctx)
+    return ctx.memo["production_line"]
+
+
+def _extract(ctx: PassageContext) -> list[Fact]:
     if ctx.passage.block_kind == "table_row":
         return _table_lines(ctx)
     text = ctx.text
