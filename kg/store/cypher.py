@@ -6,11 +6,13 @@ Rules: values only ever travel as `$parameters` (no string formatting anywhere);
 Graph model (mirrors the tables of `kg.store.embedded`)::
 
     (:Document {id, path, name, content_hash, title, kind, published, source, metadata_json})
-      -[:HAS_PASSAGE]->(:Passage {id, document_id, index, start, end, page, section, block_kind, text, embedding?})
+      -[:HAS_PASSAGE]->(:Passage {id, document_id, index, start, end, page, section, block_kind, text, topic,
+                                   embedding?})
       -[:STATES]->(:Fact {id, kind, document_id, passage_id, start, end, quote, method, confidence, slots_json})
     (:Fact)-[:ABOUT {role, position}]->(:Entity {key, type, name, attrs_json})
     (:Passage)-[:MENTIONS {start, end, surface, method, confidence}]->(:Entity)
     (:Alias {id, entity_key, alias, alias_lower, document_id, reason})
+    (:State {name, value_json})  -- small JSON objects of the UI (watch-lists, view settings)
 
 Choices:
 * The entity type is the indexed property `type`, not a second label: a label cannot be a parameter in the
@@ -30,13 +32,13 @@ FULLTEXT_INDEX = "passage_text"
 VECTOR_INDEX = "passage_embedding"
 EMBEDDING_DIMENSIONS = 384
 
-LABELS = ("Document", "Passage", "Fact", "Entity", "Alias")
+LABELS = ("Document", "Passage", "Fact", "Entity", "Alias", "State")
 RELATIONSHIP_TYPES = ("HAS_PASSAGE", "STATES", "ABOUT", "MENTIONS")
 PROPERTY_KEYS = (
     "id", "path", "name", "content_hash", "title", "kind", "published", "source", "metadata_json",
-    "document_id", "index", "start", "end", "page", "section", "block_kind", "text", "embedding",
+    "document_id", "index", "start", "end", "page", "section", "block_kind", "text", "topic", "embedding",
     "passage_id", "quote", "method", "confidence", "slots_json", "role", "position",
-    "key", "type", "attrs_json", "surface", "entity_key", "alias", "alias_lower", "reason",
+    "key", "type", "attrs_json", "surface", "entity_key", "alias", "alias_lower", "reason", "value_json",
 )
 ROW_KEYS = ("fact_id",)
 """Keys of `$rows` maps that are not graph properties; the linter cannot tell a row map from a node."""
@@ -48,6 +50,7 @@ CONSTRAINT_PASSAGE_ID = "CREATE CONSTRAINT passage_id IF NOT EXISTS FOR (p:Passa
 CONSTRAINT_ENTITY_KEY = "CREATE CONSTRAINT entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE"
 CONSTRAINT_FACT_ID = "CREATE CONSTRAINT fact_id IF NOT EXISTS FOR (f:Fact) REQUIRE f.id IS UNIQUE"
 CONSTRAINT_ALIAS_ID = "CREATE CONSTRAINT alias_id IF NOT EXISTS FOR (a:Alias) REQUIRE a.id IS UNIQUE"
+CONSTRAINT_STATE_NAME = "CREATE CONSTRAINT state_name IF NOT EXISTS FOR (s:State) REQUIRE s.name IS UNIQUE"
 INDEX_PASSAGE_DOCUMENT = "CREATE INDEX passage_document IF NOT EXISTS FOR (p:Passage) ON (p.document_id)"
 INDEX_ENTITY_TYPE = "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)"
 INDEX_FACT_KIND = "CREATE INDEX fact_kind IF NOT EXISTS FOR (f:Fact) ON (f.kind)"
@@ -65,8 +68,8 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_seconds)"
 
 SCHEMA = (
     CONSTRAINT_DOCUMENT_ID, CONSTRAINT_DOCUMENT_PATH, CONSTRAINT_PASSAGE_ID, CONSTRAINT_ENTITY_KEY,
-    CONSTRAINT_FACT_ID, CONSTRAINT_ALIAS_ID, INDEX_PASSAGE_DOCUMENT, INDEX_ENTITY_TYPE, INDEX_FACT_KIND,
-    INDEX_FACT_DOCUMENT, INDEX_ALIAS_ENTITY, INDEX_ALIAS_LOWER, INDEX_ALIAS_DOCUMENT, FULLTEXT_PASSAGE_TEXT,
+    CONSTRAINT_FACT_ID, CONSTRAINT_ALIAS_ID, CONSTRAINT_STATE_NAME, INDEX_PASSAGE_DOCUMENT, INDEX_ENTITY_TYPE,
+    INDEX_FACT_KIND, INDEX_FACT_DOCUMENT, INDEX_ALIAS_ENTITY, INDEX_ALIAS_LOWER, INDEX_ALIAS_DOCUMENT, FULLTEXT_PASSAGE_TEXT,
 )
 """Schema the store needs; the vector index is created separately because servers before 5.11 lack it."""
 
@@ -119,7 +122,8 @@ MERGE_PASSAGES = """
 UNWIND $rows AS row
 MERGE (p:Passage {id: row.id})
 SET p.document_id = row.document_id, p.index = row.index, p.start = row.start, p.end = row.end,
-    p.page = row.page, p.section = row.section, p.block_kind = row.block_kind, p.text = row.text
+    p.page = row.page, p.section = row.section, p.block_kind = row.block_kind, p.text = row.text,
+    p.topic = row.topic
 WITH p, row
 MATCH (d:Document {id: row.document_id})
 MERGE (d)-[:HAS_PASSAGE]->(p)
@@ -173,8 +177,13 @@ MERGE (f)-[:ABOUT {role: row.role, position: row.position}]->(e)
 
 DELETE_ALL = """
 MATCH (n)
-WHERE n:Document OR n:Passage OR n:Fact OR n:Entity OR n:Alias
+WHERE n:Document OR n:Passage OR n:Fact OR n:Entity OR n:Alias OR n:State
 DETACH DELETE n
+"""
+
+PUT_STATE = """
+MERGE (s:State {name: $name})
+SET s.value_json = $value_json
 """
 
 # -- reads -------------------------------------------------------------------------------------------------
@@ -191,13 +200,13 @@ ORDER BY d.name, d.path
 
 PASSAGES = """
 MATCH (p:Passage {document_id: $document_id})
-RETURN p {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind} AS passage
+RETURN p {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind, .topic} AS passage
 ORDER BY p.index
 """
 
 PASSAGE = """
 MATCH (p:Passage {id: $id})
-RETURN p {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind} AS passage
+RETURN p {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind, .topic} AS passage
 """
 
 ENTITY = """
@@ -211,6 +220,14 @@ MATCH (e:Entity)
 WHERE $type IS NULL OR e.type = $type
 RETURN e {.key, .type, .name, .attrs_json} AS entity,
        COLLECT { MATCH (a:Alias) WHERE a.entity_key = e.key RETURN DISTINCT a.alias } AS aliases
+ORDER BY e.type, e.name
+"""
+
+DOCUMENT_ENTITIES = """
+MATCH (a:Alias {document_id: $document_id})
+WITH a.entity_key AS key, collect(DISTINCT a.alias) AS aliases
+MATCH (e:Entity {key: key})
+RETURN e {.key, .type, .name, .attrs_json} AS entity, aliases
 ORDER BY e.type, e.name
 """
 
@@ -253,6 +270,21 @@ RETURN f {.id, .kind, .document_id, .passage_id, .start, .end, .quote, .method, 
 ORDER BY f.document_id, f.start, f.id
 """
 
+ENTITY_PASSAGES = """
+MATCH (:Entity {key: $key})<-[:MENTIONS]-(p:Passage)
+WITH DISTINCT p
+RETURN p {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind, .topic} AS passage
+ORDER BY p.document_id, p.index
+LIMIT $limit
+"""
+
+PASSAGE_ENTITIES = """
+UNWIND $ids AS id
+MATCH (:Passage {id: id})-[m:MENTIONS]->(e:Entity)
+RETURN id, e.key AS key
+ORDER BY id, m.start, key
+"""
+
 NEIGHBOURS = """
 MATCH (:Entity {key: $key})<-[:ABOUT]-(f:Fact)-[r:ABOUT]->(other:Entity)
 WHERE other.key <> $key
@@ -262,9 +294,14 @@ ORDER BY fact_id, role, key
 
 SEARCH_TEXT = """
 CALL db.index.fulltext.queryNodes('passage_text', $query) YIELD node, score
-RETURN node {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind} AS passage, score
+RETURN node {.id, .document_id, .index, .start, .end, .text, .page, .section, .block_kind, .topic} AS passage, score
 ORDER BY score DESC
 LIMIT $limit
+"""
+
+GET_STATE = """
+MATCH (s:State {name: $name})
+RETURN s.value_json AS value_json
 """
 
 STATS_COUNTS = """
@@ -297,7 +334,8 @@ _IDS = {"ids": ["doc:0123456789abcdef"]}
 _DOC_ROW = {"id": "doc:0123456789abcdef", "path": "corpus/a.txt", "name": "a.txt", "content_hash": "sha1:00",
             "title": "A", "kind": "news", "published": "2024-01-02", "source": None, "metadata_json": "{}"}
 _PASSAGE_ROW = {"id": "passage:0123456789abcdef", "document_id": "doc:0123456789abcdef", "index": 0, "start": 0,
-                "end": 42, "page": None, "section": None, "block_kind": "paragraph", "text": "QuantumScape ..."}
+                "end": 42, "page": None, "section": None, "block_kind": "paragraph", "text": "QuantumScape ...",
+                "topic": "org:quantumscape"}
 _ENTITY_ROW = {"key": "org:quantumscape", "type": "Organization", "name": "QuantumScape", "attrs_json": "{}"}
 _ALIAS_ROW = {"id": "alias:0123456789abcdef", "entity_key": "org:quantumscape", "alias": "QS", "alias_lower": "qs",
               "document_id": "doc:0123456789abcdef", "reason": "alias-table"}
@@ -317,6 +355,7 @@ ALL_STATEMENTS: tuple[Statement, ...] = (
     Statement("CONSTRAINT_ENTITY_KEY", CONSTRAINT_ENTITY_KEY),
     Statement("CONSTRAINT_FACT_ID", CONSTRAINT_FACT_ID),
     Statement("CONSTRAINT_ALIAS_ID", CONSTRAINT_ALIAS_ID),
+    Statement("CONSTRAINT_STATE_NAME", CONSTRAINT_STATE_NAME),
     Statement("INDEX_PASSAGE_DOCUMENT", INDEX_PASSAGE_DOCUMENT),
     Statement("INDEX_ENTITY_TYPE", INDEX_ENTITY_TYPE),
     Statement("INDEX_FACT_KIND", INDEX_FACT_KIND),
@@ -342,17 +381,22 @@ ALL_STATEMENTS: tuple[Statement, ...] = (
     Statement("MERGE_FACTS", MERGE_FACTS, {"rows": [_FACT_ROW]}),
     Statement("MERGE_FACT_ENTITIES", MERGE_FACT_ENTITIES, {"rows": [_ABOUT_ROW]}),
     Statement("DELETE_ALL", DELETE_ALL),
+    Statement("PUT_STATE", PUT_STATE, {"name": "watchlist", "value_json": '{"entities": []}'}),
+    Statement("GET_STATE", GET_STATE, {"name": "watchlist"}),
     Statement("DOCUMENT_HASH", DOCUMENT_HASH, {"path": "corpus/a.txt"}),
     Statement("DOCUMENTS", DOCUMENTS),
     Statement("PASSAGES", PASSAGES, {"document_id": "doc:0123456789abcdef"}),
     Statement("PASSAGE", PASSAGE, {"id": "passage:0123456789abcdef"}),
     Statement("ENTITY", ENTITY, {"key": "org:quantumscape"}),
     Statement("ENTITIES", ENTITIES, {"type": "Organization"}),
+    Statement("DOCUMENT_ENTITIES", DOCUMENT_ENTITIES, {"document_id": "doc:0123456789abcdef"}),
     Statement("FIND_ENTITIES_EXACT", FIND_ENTITIES_EXACT,
               {"type": None, "needle": "qs", "text": "QS", "limit": 20}),
     Statement("FIND_ENTITIES_CONTAINING", FIND_ENTITIES_CONTAINING, {"type": None, "needle": "quantum", "limit": 20}),
     Statement("FACTS", FACTS, _FILTERS),
     Statement("FACTS_ABOUT_ENTITY", FACTS_ABOUT_ENTITY, {**_FILTERS, "entity_key": "org:quantumscape"}),
+    Statement("ENTITY_PASSAGES", ENTITY_PASSAGES, {"key": "org:quantumscape", "limit": 200}),
+    Statement("PASSAGE_ENTITIES", PASSAGE_ENTITIES, {"ids": ["passage:0123456789abcdef"]}),
     Statement("NEIGHBOURS", NEIGHBOURS, {"key": "org:quantumscape"}),
     Statement("SEARCH_TEXT", SEARCH_TEXT, {"query": '"sulfide" OR "electrolyte"', "limit": 10}),
     Statement("STATS_COUNTS", STATS_COUNTS),

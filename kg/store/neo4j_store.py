@@ -59,7 +59,8 @@ def _document(d: dict) -> Document:
 
 def _passage(p: dict) -> Passage:
     return Passage(id=p["id"], document_id=p["document_id"], index=p["index"], start=p["start"], end=p["end"],
-                   text=p["text"], page=p["page"], section=p["section"], block_kind=p["block_kind"])
+                   text=p["text"], page=p["page"], section=p["section"], block_kind=p["block_kind"],
+                   topic=p["topic"])
 
 
 def _entity(e: dict, aliases: list[str]) -> Entity:
@@ -147,7 +148,7 @@ class Neo4jStore:
             "metadata_json": _json(doc.metadata)}])
         self._run_batches(tx, cypher.MERGE_PASSAGES, [{
             "id": p.id, "document_id": p.document_id, "index": p.index, "start": p.start, "end": p.end,
-            "page": p.page, "section": p.section, "block_kind": p.block_kind, "text": p.text}
+            "page": p.page, "section": p.section, "block_kind": p.block_kind, "text": p.text, "topic": p.topic}
             for p in ex.passages])
         self._run_batches(tx, cypher.MERGE_ENTITIES, self._entity_rows(tx, ex.entities))
         self._run_batches(tx, cypher.MERGE_ALIASES, [{
@@ -219,6 +220,10 @@ class Neo4jStore:
         for r in self._records(cypher.ENTITIES, {"type": type or None}):
             yield _entity(r["entity"], r["aliases"])
 
+    def document_entities(self, document_id: str) -> list[Entity]:
+        rows = self._records(cypher.DOCUMENT_ENTITIES, {"document_id": document_id})
+        return [_entity(r["entity"], r["aliases"]) for r in rows]
+
     def find_entities(self, text: str, type: str | None = None, limit: int = 20) -> list[Entity]:
         needle = text.strip().lower()
         rows = self._records(cypher.FIND_ENTITIES_EXACT,
@@ -237,6 +242,17 @@ class Neo4jStore:
             rows = self._records(cypher.FACTS, params)
         for r in rows:
             yield _fact(r["fact"], r["about"])
+
+    def entity_passages(self, key: str, limit: int = 200) -> list[Passage]:
+        return [_passage(r["passage"]) for r in self._records(cypher.ENTITY_PASSAGES, {"key": key, "limit": limit})]
+
+    def passage_entities(self, passage_ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {pid: [] for pid in passage_ids}
+        for batch in iter_batches(list(dict.fromkeys(passage_ids)), BATCH_SIZE):
+            for r in self._records(cypher.PASSAGE_ENTITIES, {"ids": batch}):
+                if r["key"] not in out[r["id"]]:
+                    out[r["id"]].append(r["key"])
+        return out
 
     def neighbours(self, key: str) -> list[tuple[str, str, str]]:
         return [(r["fact_id"], r["role"], r["key"]) for r in self._records(cypher.NEIGHBOURS, {"key": key})]
@@ -259,6 +275,13 @@ class Neo4jStore:
             }
 
         return self._read(work)
+
+    def get_state(self, name: str) -> dict | None:
+        rows = self._records(cypher.GET_STATE, {"name": name})
+        return json.loads(rows[0]["value_json"]) if rows else None
+
+    def put_state(self, name: str, value: dict) -> None:
+        self._write(lambda tx: tx.run(cypher.PUT_STATE, {"name": name, "value_json": _json(value)}).consume())
 
     def close(self) -> None:
         self._driver.close()

@@ -62,6 +62,12 @@ class GraphStore(Protocol):
 
     def close(self) -> None: ...
 
+    def get_state(self, name: str) -> dict | None:
+        """A small JSON object stored under `name` (watch-lists, view settings), or None."""
+
+    def put_state(self, name: str, value: dict) -> None:
+        """Store or replace the JSON object under `name`; it persists with the graph."""
+
 
 def iter_batches(items: Iterable, size: int) -> Iterator[list]:
     batch: list = []

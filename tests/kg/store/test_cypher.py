@@ -60,7 +60,7 @@ def test_statement_lints_clean(lint_results: dict[str, list[dict]], name: str) -
     assert not unexpected, unexpected
 
 
-@pytest.mark.parametrize(("query", "parameters", "severity", "fragment"), [
+BROKEN = [
     ("MATCH (e:Entity) RETRN e", {}, "error", "Invalid input 'RETRN'"),
     ("MATCH (e:Entity {key: $key}) RETURN e", {}, "error", "Parameter $key is not defined"),
     ("MATCH (e:Entity) RETURN other", {}, "error", "Variable `other` not defined"),
@@ -69,12 +69,21 @@ def test_statement_lints_clean(lint_results: dict[str, list[dict]], name: str) -
      "Procedure db.index.fulltext.queryNode is not present"),
     ("MATCH (e:Entiti) RETURN e", {}, "warning", "Label Entiti is not present"),
     ("MATCH (e:Entity) RETURN e.nmae", {}, "warning", "nmae is not present"),
-])
-def test_linter_reports_broken_statement(query: str, parameters: dict, severity: str, fragment: str) -> None:
+]
+
+
+@pytest.fixture(scope="module")
+def broken_results() -> dict[str, list[dict]]:
+    return run_linter([{"name": str(i), "query": q, "parameters": p} for i, (q, p, _, _) in enumerate(BROKEN)],
+                      labels=list(cypher.LABELS), relationshipTypes=list(cypher.RELATIONSHIP_TYPES),
+                      propertyKeys=list(cypher.PROPERTY_KEYS))
+
+
+@pytest.mark.parametrize("case", range(len(BROKEN)), ids=[b[3] for b in BROKEN])
+def test_linter_reports_broken_statement(broken_results: dict[str, list[dict]], case: int) -> None:
     """Proves the linter really runs: parse, parameter, semantic, catalogue and schema checks all fire."""
-    found = run_linter([{"name": "broken", "query": query, "parameters": parameters}],
-                       labels=list(cypher.LABELS), relationshipTypes=list(cypher.RELATIONSHIP_TYPES),
-                       propertyKeys=list(cypher.PROPERTY_KEYS))["broken"]
+    _, _, severity, fragment = BROKEN[case]
+    found = broken_results[str(case)]
     assert any(d["severity"] == severity and fragment in d["message"] for d in found), found
 
 
@@ -82,7 +91,8 @@ def test_module_builds_no_statement_by_formatting() -> None:
     """f-strings, str.format, % and + would let values bypass parameters; statements must be plain literals."""
     tree = ast.parse(inspect.getsource(cypher))
     offenders = [ast.unparse(n)[:80] for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)
-                 or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in {"format", "join"})
+                 or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                     and n.func.attr in {"format", "join"})
                  or (isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mod, ast.Add))
                      and isinstance(n.left, (ast.Constant, ast.Name)))]
     assert not offenders

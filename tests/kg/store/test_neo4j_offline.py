@@ -6,6 +6,7 @@ Behaviour against a real server is covered by test_store_behaviour.py when NEO4J
 """
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ neo4j = pytest.importorskip("neo4j", reason="neo4j driver not installed: Neo4jSt
 
 from kg.store import cypher, neo4j_store, open_store  # noqa: E402
 from kg.store.neo4j_store import Neo4jStore, escape_lucene, fulltext_query  # noqa: E402
+from kg.store.protocol import GraphStore  # noqa: E402
 
 from .test_store_behaviour import DOC_A, DOC_B, QS, key_of  # noqa: E402
 
@@ -121,6 +123,16 @@ def server(monkeypatch: pytest.MonkeyPatch) -> FakeServer:
 @pytest.fixture
 def store(server: FakeServer) -> Neo4jStore:
     return Neo4jStore("neo4j://localhost:7687", user="neo4j", password="secret")
+
+
+PROTOCOL_METHODS = sorted(n for n, v in vars(GraphStore).items() if callable(v) and not n.startswith("_"))
+
+
+@pytest.mark.parametrize("name", PROTOCOL_METHODS)
+def test_implements_protocol_method(name: str) -> None:
+    """The protocol grows with the UI; a method missing here would only fail against a live server."""
+    assert list(inspect.signature(getattr(Neo4jStore, name)).parameters) == \
+        list(inspect.signature(getattr(GraphStore, name)).parameters)
 
 
 def test_open_store_selects_neo4j_for_bolt_uris(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:

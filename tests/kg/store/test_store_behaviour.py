@@ -29,7 +29,8 @@ def key_of(type_: str, name: str) -> str:
 
 
 def make_doc(path: str, sentences: Sequence[str], entities: Sequence[EntitySpec] = (),
-             facts: Sequence[FactSpec] = (), *, name: str | None = None, title: str | None = None) -> ExtractedDocument:
+             facts: Sequence[FactSpec] = (), *, name: str | None = None, title: str | None = None,
+             topic: str | None = None) -> ExtractedDocument:
     """A small document the way the pipeline shapes it: passages with offsets, resolved mentions, aliases, facts."""
     doc_id = stable_id("doc", path)
     document = Document(id=doc_id, name=name or PurePosixPath(path).name, path=path,
@@ -39,7 +40,7 @@ def make_doc(path: str, sentences: Sequence[str], entities: Sequence[EntitySpec]
     offset = 0
     for i, text in enumerate(sentences):
         passages.append(Passage(id=stable_id("passage", doc_id, offset, offset + len(text)), document_id=doc_id,
-                                index=i, start=offset, end=offset + len(text), text=text, page=1))
+                                index=i, start=offset, end=offset + len(text), text=text, page=1, topic=topic))
         offset += len(text) + 1
     keys = {n: key_of(t, n) for t, n, _ in entities}
     records = [Entity(key=keys[n], type=t, name=n, attrs={"first_seen": path}) for t, n, _ in entities]
@@ -69,7 +70,8 @@ DOC_A = make_doc("corpus/a.txt", [
     "QuantumScape Corp builds a pilot line for LLZO separators in San Jose.",
     "The sulfide electrolyte reaches 10 mS/cm at room temperature.",
 ], [QS, LLZO, SAN_JOSE], [("production_line", 0, {"company": "QuantumScape", "material": "LLZO",
-                                                  "location": "San Jose"})], title="Pilot line")
+                                                  "location": "San Jose"})], title="Pilot line",
+    topic=key_of("Organization", "QuantumScape"))
 DOC_B = make_doc("corpus/b.txt", [
     "QS partners with Volkswagen on solid-state cells made in Älmhult.",
 ], [("Organization", "QuantumScape", ("QS",)), VW, ALMHULT],
@@ -215,6 +217,28 @@ def test_facts_filters(store: GraphStore) -> None:
     assert list(store.facts(entity_key="org:missing")) == []
 
 
+def test_document_entities_carry_that_documents_aliases(store: GraphStore) -> None:
+    store.replace_document(DOC_A)
+    store.replace_document(DOC_B)
+    found = [(e.type, e.name, e.aliases) for e in store.document_entities(DOC_B.document.id)]
+    assert found == [("Location", "Älmhult", []), ("Organization", "QuantumScape", ["QS"]),
+                     ("Organization", "Volkswagen", ["VW"])]
+    assert store.document_entities("doc:missing") == []
+
+
+def test_entity_passages_and_passage_entities(store: GraphStore) -> None:
+    store.replace_document(DOC_A)
+    store.replace_document(DOC_B)
+    qs = key_of(*QS[:2])
+    expected = sorted([DOC_A.passages[0], DOC_B.passages[0]], key=lambda p: (p.document_id, p.index))
+    assert store.entity_passages(qs) == expected
+    assert store.entity_passages(qs, limit=1) == expected[:1]
+    assert store.entity_passages("org:missing") == []
+    a0, a1 = DOC_A.passages[0].id, DOC_A.passages[1].id
+    assert store.passage_entities([a0, a1, "passage:missing"]) == {
+        a0: [qs, key_of(*LLZO[:2]), key_of(*SAN_JOSE[:2])], a1: [], "passage:missing": []}
+
+
 def test_neighbours(store: GraphStore) -> None:
     store.replace_document(DOC_A)
     store.replace_document(DOC_B)
@@ -259,3 +283,13 @@ def test_awkward_strings_round_trip(store: GraphStore) -> None:
     assert doc.passages[0] in [p for p, _ in store.search_text(AWKWARD)]
     assert store.remove_document(doc.document.path) is True
     assert store.stats()["documents"] == 0
+
+
+def test_state_round_trips_and_is_replaced(store: GraphStore) -> None:
+    assert store.get_state("watchlist") is None
+    store.put_state("watchlist", {"entities": [AWKWARD], "nested": {"n": 1, "ok": True}})
+    store.put_state("view", {"tab": "timeline"})
+    assert store.get_state("watchlist") == {"entities": [AWKWARD], "nested": {"n": 1, "ok": True}}
+    store.put_state("watchlist", {"entities": []})
+    assert store.get_state("watchlist") == {"entities": []}
+    assert store.get_state("view") == {"tab": "timeline"}
