@@ -51,6 +51,11 @@ BYD disclosed the patent CN118748295A, which places a ceramic layer on the negat
 """
 
 
+@pytest.fixture(scope="session")
+def sample_news() -> str:
+    return SAMPLE_NEWS
+
+
 @pytest.fixture
 def news_file(tmp_path: Path) -> Path:
     path = tmp_path / "docs" / "news.md"

@@ -1,0 +1,254 @@
+"""Streamlit explorer over the graph: `kg ui` or `streamlit run app/explorer.py`.
+
+It talks only to the store protocol and library views. Document text is shown as literal text: quotes go
+through `literal()`, which escapes every Markdown control character, and nothing uses unsafe HTML.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.safe_text import highlighted, literal  # noqa: E402
+
+PAGE_SIZE = 50
+@st.cache_resource(show_spinner=False)
+def _store(location: str):
+    from kg.store import open_store
+
+    return open_store(location)
+
+
+def store():
+    from kg.store import store_location
+
+    return _store(store_location(os.environ.get("KG_STORE")))
+
+
+def version() -> tuple:
+    """Changes whenever the graph does, so cached reads are refreshed after an ingest."""
+    stats = store().stats()
+    return stats["documents"], stats["passages"], sum(stats["facts"].values())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_ask(question: str, _version: tuple) -> dict:
+    from kg.ask import ask
+
+    return ask(store(), question).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_search(query: str, k: int, _version: tuple) -> list[dict]:
+    try:
+        from kg.search import hybrid_search
+
+        hits = hybrid_search(store(), query, k=k)
+        return [{"document": h.document, "quote": h.quote, "score": h.score,
+                 "facts": [f.kind for f in h.facts]} for h in hits]
+    except Exception:
+        return [{"document": p.document_id, "quote": p.text, "score": s, "facts": []}
+                for p, s in store().search_text(query, limit=k)]
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_card(text: str, _version: tuple) -> dict | None:
+    from kg.views import entity_card
+
+    return entity_card(store(), text)
+
+
+def open_entity(key: str) -> None:
+    """Switch to the entity page on the next run (the page selector may only change before it is drawn)."""
+    st.session_state["entity"] = key
+    st.session_state["goto"] = "Entity"
+
+
+# -- pages ------------------------------------------------------------------------------------------------------
+def page_ask() -> None:
+    st.header("Ask & search")
+    question = st.text_input("Question", placeholder="Who makes sulfide pilot lines?", key="question")
+    if not question:
+        st.info("Ask about lines, targets, specs, partners, patents, materials or processes.")
+        return
+    answers_col, search_col = st.columns([3, 2])
+    result = cached_ask(question, version())
+    with answers_col:
+        st.subheader("Answers")
+        st.caption(f"intent: {result['intent']}")
+        if not result["answers"]:
+            st.write("No supported answer in the graph.")
+        for i, answer in enumerate(result["answers"]):
+            st.markdown(f"**{literal(answer['answer'])}** · {answer['kind']} · support {answer['score']:.2f}")
+            for ev in answer["evidence"][:5]:
+                st.markdown("> " + highlighted(ev["quote"], answer["answer"]))
+                st.caption(f"{ev['document']} [{ev['start']}:{ev['end']}]")
+            if answer["kind"] != "Value" and st.button("Open entity", key=f"open-{i}"):
+                card = cached_card(answer["answer"], version())
+                if card:
+                    open_entity(card["key"])
+                    st.rerun()
+    with search_col:
+        st.subheader("Passages")
+        for hit in cached_search(question, 8, version()):
+            st.markdown(literal(hit["quote"]))
+            st.caption(f"{hit['document']} · score {hit['score']:.3f}" + (
+                f" · facts: {', '.join(sorted(set(hit['facts'])))}" if hit["facts"] else ""))
+
+
+def neighbourhood(key: str, depth: int, kinds: set[str]):
+    """Entities reachable through shared facts, up to `depth` hops, over the chosen fact kinds."""
+    import networkx as nx
+
+    graph = store()
+    g = nx.Graph()
+    root = graph.entity(key)
+    if root is None:
+        return g
+    g.add_node(key, name=root.name, type=root.type)
+    frontier = {key}
+    fact_kinds: dict[str, str] = {}
+    for _ in range(depth):
+        nxt = set()
+        for node in frontier:
+            for fact_id, role, other in graph.neighbours(node)[:200]:
+                if fact_id not in fact_kinds:
+                    fact = next(iter(f for f in graph.facts(entity_key=node) if f.id == fact_id), None)
+                    fact_kinds[fact_id] = fact.kind if fact else "?"
+                if fact_kinds[fact_id] not in kinds:
+                    continue
+                entity = graph.entity(other)
+                if entity is None:
+                    continue
+                g.add_node(other, name=entity.name, type=entity.type)
+                g.add_edge(node, other, kind=fact_kinds[fact_id])
+                nxt.add(other)
+        frontier = nxt - set(g.nodes) | nxt
+    return g
+
+
+def page_entity() -> None:
+    import altair as alt
+    import networkx as nx
+    import pandas as pd
+
+    st.header("Entity")
+    graph = store()
+    query = st.text_input("Find an organisation, material, product or patent", key="entity_query")
+    if query:
+        matches = graph.find_entities(query, limit=20)
+        if matches:
+            choice = st.selectbox("Matches", matches, format_func=lambda e: f"{e.name} ({e.type})")
+            if choice is not None and st.button("Open"):
+                open_entity(choice.key)
+                st.rerun()
+    key = st.session_state.get("entity")
+    if not key:
+        st.info("Search for an entity, or open one from an answer.")
+        return
+    card = cached_card(key, version())
+    if card is None:
+        st.warning("That entity is no longer in the graph.")
+        return
+    st.subheader(f"{card['name']} · {card['type']}")
+    if card["aliases"]:
+        st.markdown("Aliases: " + ", ".join(literal(a) for a in card["aliases"]))
+    facts_col, graph_col = st.columns([3, 2])
+    with facts_col:
+        kinds = sorted({f["kind"] for f in card["facts"]})
+        for kind in kinds:
+            facts = [f for f in card["facts"] if f["kind"] == kind]
+            with st.expander(f"{kind} ({len(facts)})", expanded=len(kinds) <= 2):
+                for fact in facts[:PAGE_SIZE]:
+                    slots = ", ".join(f"{k}: {v}" for k, v in fact["slots"].items() if v not in (None, "", []))
+                    st.markdown(f"**{literal(slots)}**")
+                    st.markdown("> " + highlighted(fact["quote"], card["name"]))
+                    st.caption(f"{fact['document']} · {fact['method']} · confidence {fact['confidence']}")
+    with graph_col:
+        depth = st.slider("Depth", 1, 2, 1)
+        all_kinds = ["production_line", "spec", "milestone", "partnership", "patent", "develops"]
+        chosen = set(st.multiselect("Relationship types", all_kinds, default=all_kinds))
+        g = neighbourhood(key, depth, chosen)
+        if g.number_of_nodes() > 1:
+            pos = nx.spring_layout(g, seed=7)
+            nodes = pd.DataFrame([{"key": n, "name": d["name"], "type": d["type"], "x": pos[n][0], "y": pos[n][1]}
+                                  for n, d in g.nodes(data=True)])
+            edges = pd.DataFrame([{"x": pos[a][0], "y": pos[a][1], "x2": pos[b][0], "y2": pos[b][1],
+                                   "kind": d["kind"]} for a, b, d in g.edges(data=True)])
+            pick = alt.selection_point(name="pick", fields=["key"], on="click")
+            chart = (alt.Chart(edges).mark_rule(opacity=0.4).encode(x="x:Q", y="y:Q", x2="x2", y2="y2",
+                                                                     color="kind:N")
+                     + alt.Chart(nodes).mark_circle(size=220).encode(
+                         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color="type:N",
+                         tooltip=["name", "type"]).add_params(pick)
+                     + alt.Chart(nodes).mark_text(dy=-12, fontSize=10).encode(x="x:Q", y="y:Q", text="name"))
+            event = st.altair_chart(chart, on_select="rerun", key="neighbourhood", use_container_width=True)
+            picked = (event.selection.get("pick") if event and event.selection else None) or []
+            if picked and picked[0].get("key") not in (None, key):
+                open_entity(picked[0]["key"])
+                st.rerun()
+            st.caption("Click a node to open it.")
+        else:
+            st.caption("No neighbours through the chosen relationship types.")
+
+
+def page_documents() -> None:
+    import pandas as pd
+
+    st.header("Documents")
+    graph = store()
+    uploads = st.file_uploader("Ingest files", accept_multiple_files=True,
+                               type=["txt", "md", "pdf", "html", "htm", "xml"])
+    if uploads and st.button("Ingest"):
+        from kg.ingest import ingest
+
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for upload in uploads:
+                path = Path(tmp) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                paths.append(path)
+            bar = st.progress(0.0, text="ingesting")
+            done = []
+
+            def tick(result) -> None:
+                done.append(result)
+                bar.progress(len(done) / len(paths), text=f"{Path(result.path).name}: {result.status}")
+
+            report = ingest(graph, paths, progress=tick)
+        for failed in report.failed:
+            st.error(f"{Path(failed.path).name}: {failed.problem}")
+        st.success(f"{report.count('added') + report.count('updated')} ingested, {report.count('unchanged')} "
+                   f"unchanged, {len(report.failed)} failed")
+    docs = graph.documents()
+    counts = {}
+    for fact in graph.facts():
+        counts[fact.evidence.document_id] = counts.get(fact.evidence.document_id, 0) + 1
+    table = pd.DataFrame([{"file": d.name, "title": d.title, "kind": d.kind, "published": d.published,
+                           "facts": counts.get(d.id, 0)} for d in docs])
+    st.metric("Documents", len(docs))
+    if not table.empty:
+        page = st.number_input("Page", 1, max(1, (len(table) - 1) // PAGE_SIZE + 1), 1)
+        st.dataframe(table.iloc[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], hide_index=True)
+
+
+PAGES = {"Ask & search": page_ask, "Entity": page_entity, "Documents": page_documents}
+
+
+def main() -> None:
+    st.set_page_config(page_title="Solid-state battery knowledge graph", layout="wide")
+    if "goto" in st.session_state:
+        st.session_state["page"] = st.session_state.pop("goto")
+    page = st.sidebar.radio("Page", list(PAGES), key="page")
+    stats = store().stats()
+    st.sidebar.caption(f"{stats['documents']} documents · {sum(stats['entities'].values())} entities · "
+                       f"{sum(stats['facts'].values())} facts")
+    PAGES.get(page, page_ask)()
+
+
+main()
