@@ -24,7 +24,7 @@ def _patterns() -> dict[str, re.Pattern]:
     cues = "|".join(re.escape(c) for c in sorted(data["partner_cues"], key=len, reverse=True))
     name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
     return {
-        "legal": re.compile(rf"\b({name}),?\s+(?:{suffixes})(?=[\s,;:)]|$)"),
+        "legal": re.compile(rf"\b({name},?\s+(?:{suffixes})(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
         "academic": re.compile(
             rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})"
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),

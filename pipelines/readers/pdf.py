@@ -1,0 +1,750 @@
+"""PDF papers: text in reading order (two columns), formulas with their subscripts, tables as rows.
+
+pdfplumber's `extract_text()` interleaves the two columns of a journal page and puts subscripts on a line of
+their own ("Li La Zr O" / "7 3 2 12"). This reader works on the characters instead:
+
+1. characters → rows by baseline; smaller glyphs whose centre lies in a larger row's body join that row,
+   which keeps "Li7La3Zr2O12" whole;
+2. rows → line segments, cut at column gutters (a gap that stays empty over neighbouring rows) and wide gaps;
+3. tables (ruled grids found by `page.find_tables()`, or booktabs tables bounded by horizontal rules under a
+   "Table N" caption) become one item per table whose rows are emitted as `table_row` blocks;
+4. running heads and footers (lines repeated in the page margins) and page numbers are dropped;
+5. segments → reading order: find the x that the fewest lines cross, read left then right, with full-width lines
+   cutting the page into bands; recursive, so a band can have its own gutter;
+6. lines → paragraphs (spacing, indentation, font changes), joined with spaces and de-hyphenated.
+"""
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import unicodedata
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import PDFStream, stream_value
+from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
+
+from pipelines.readers.base import Block, ReadError, SourceDocument
+
+Char = dict
+
+#: page content larger than this is read without its vector paths (a plotted figure can hold 80k curves and take
+#: a minute to tokenise, for no text)
+LEAN_CONTENT_BYTES = 300_000
+#: fewer visible characters than this per page means there is no usable text layer
+MIN_CHARS_PER_PAGE = 5
+
+_NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
+_PATH_OPERATORS = re.compile(rb"(?<![^\s\])>])(?:" + _NUM + rb"\s+){2,6}(?:m|l|c|v|y|re)(?=\s)")
+_EMPTY_PAINT_GROUPS = re.compile(
+    rb"(?<!\S)q\s+(?:" + _NUM + rb"\s+){6}cm\s+(?:(?:[fFsSbBn]\*?|h|W\*?)\s+)*Q(?=\s)")
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\.B\b|,B\b", re.I)
+_CID = re.compile(r"^\(cid:\d+\)$")
+_CAPTION = re.compile(r"^(?:Fig\.|Figure|FIGURE|Table|TABLE|Scheme|Extended Data Fig\.)\s*S?\d+")
+_TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s*S?\d+\b")
+_SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
+_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[ivxlc]{1,6}", re.I)
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_HYPHENS = ("-", "\u2010", "\u00ad")
+_LIGATURES = {chr(c) for c in range(0xFB00, 0xFB07)}
+
+
+@dataclass
+class _Line:
+    """A line segment of one column, or (with `rows`) a whole table standing in the reading order."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    base: float  # bottom of the body glyphs: line spacing is measured on it
+    size: float
+    bold: bool
+    page: int
+    rows: list[str] | None = None
+
+
+# ---------------------------------------------------------------------------------------------------- entry point
+
+
+def read_pdf(path: str | Path) -> SourceDocument:
+    """Read a text PDF; raise `ReadError` (never a pdfminer traceback) for empty, corrupt, encrypted or scanned files."""
+    path = Path(path)
+    _check_header(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            info = {str(k): v for k, v in pdf.metadata.items()}
+            pages = [_read_page(pdf, page) for page in pdf.pages]
+    except ReadError:
+        raise
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise ReadError(path, _describe(exc)) from None
+    return build_document(path, pages, info)
+
+
+def _check_header(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        raise ReadError(path, f"cannot read ({exc.strerror})") from None
+    if size == 0:
+        raise ReadError(path, "empty file")
+    if b"%PDF-" not in head:
+        raise ReadError(path, "not a PDF (no %PDF header)")
+
+
+def _describe(exc: BaseException) -> str:
+    """One line a user can act on; pdfplumber wraps pdfminer's exception, so look inside."""
+    inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
+    name = type(inner).__name__ if isinstance(inner, BaseException) else type(exc).__name__
+    detail = str(inner).strip().splitlines()[0][:120] if str(inner).strip() else name
+    if name == "PDFPasswordIncorrect":
+        return "encrypted PDF (password required)"
+    if name in {"PDFEncryptionError", "PDFEncryptionWarning", "PDFEncryptionV4Error"}:
+        return f"encrypted PDF with an unsupported scheme ({detail})"
+    if name in {"PDFSyntaxError", "PSEOF", "PSSyntaxError", "PDFNoValidXRef", "PDFTypeError", "PDFValueError",
+                "PDFNoPageLabels", "PDFObjectNotFound", "PDFNotImplementedError", "PDFException"}:
+        return f"corrupt or truncated PDF ({name}: {detail})"
+    return f"unreadable PDF ({name}: {detail})"
+
+
+class _LeanInterpreter(PDFPageInterpreter):
+    """Drops path operators from huge content streams before tokenising; text operators are kept untouched."""
+
+    def execute(self, streams: Sequence[object]) -> None:
+        parts = [stream_value(s) for s in streams]
+        data = b"\n".join(part.get_data() or b"" for part in parts)
+        if len(data) <= LEAN_CONTENT_BYTES or not parts:
+            return super().execute(streams)
+        lean = PDFStream({}, _EMPTY_PAINT_GROUPS.sub(b"", _PATH_OPERATORS.sub(b"", data)))
+        lean.objid, lean.genno = parts[0].objid, parts[0].genno
+        return super().execute([lean])
+
+
+def _load_layout(pdf: pdfplumber.PDF, page: Page) -> None:
+    """What `page.layout` does, with the lean interpreter (pdfplumber caches the result in `_layout`)."""
+    device = PDFPageAggregatorWithMarkedContent(pdf.rsrcmgr, pageno=page.page_number, laparams=pdf.laparams)
+    _LeanInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    items: list[_Line]
+    n_chars: int
+
+
+def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
+    _load_layout(pdf, page)
+    x0, top, x1, bottom = page.bbox
+    chars = [c for c in page.chars
+             if c.get("upright", True) and c["text"].strip()
+             and c["x0"] >= x0 - 1 and c["x1"] <= x1 + 1 and c["top"] >= top - 1 and c["bottom"] <= bottom + 1]
+    if not chars:
+        return _Page(page.page_number, page.width, page.height, [], 0)
+    body = _mode_size(chars)
+    chars, drop_caps = _split_drop_caps(chars, body)
+    lines = _lines(chars, page.page_number)
+    tables = _tables(page, chars, lines)
+    if tables:
+        lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables)]
+    lines = _attach_drop_caps(lines, drop_caps, body)
+    return _Page(page.page_number, page.width, page.height, lines + tables, len(chars))
+
+
+# ---------------------------------------------------------------------------------------------- characters → lines
+
+
+def _mode_size(chars: Iterable[Char]) -> float:
+    counts = Counter(round(c["size"], 1) for c in chars)
+    return counts.most_common(1)[0][0] if counts else 10.0
+
+
+def _glyph(text: str) -> str:
+    if _CID.match(text):
+        return "\ufffd"
+    if text in _LIGATURES:
+        return unicodedata.normalize("NFKC", text)
+    return text
+
+
+def _is_bold(char: Char) -> bool:
+    return bool(_BOLD_FONT.search(char.get("fontname") or ""))
+
+
+def _baseline(char: Char) -> float:
+    matrix = char.get("matrix")
+    return -matrix[5] if matrix else char["bottom"]
+
+
+def _split_drop_caps(chars: list[Char], body: float) -> tuple[list[Char], list[Char]]:
+    """A drop cap spans several lines and would swallow them as 'subscripts'; set it aside and prefix it later."""
+    big = [c for c in chars if c["size"] >= 2.2 * body and c["text"].isalpha() and len(c["text"]) == 1]
+    caps = [c for c in big if not any(o is not c and abs(o["size"] - c["size"]) < 0.25 * c["size"]
+                                      and abs(o["top"] - c["top"]) < c["size"]
+                                      and min(abs(o["x0"] - c["x1"]), abs(c["x0"] - o["x1"])) < 2 * c["size"]
+                                      for o in big)]
+    if not caps:
+        return chars, []
+    ids = {id(c) for c in caps}
+    return [c for c in chars if id(c) not in ids], caps
+
+
+def _attach_drop_caps(lines: list[_Line], caps: list[Char], body: float) -> list[_Line]:
+    for cap in caps:
+        right = [ln for ln in lines if ln.rows is None and cap["x1"] - 2 <= ln.x0 <= cap["x1"] + 2.5 * body
+                 and cap["top"] - body <= ln.top <= cap["top"] + 1.5 * body]
+        if right:
+            first = min(right, key=lambda ln: ln.top)
+            first.text = cap["text"] + first.text
+            first.x0 = cap["x0"]
+    return lines
+
+
+def _rows(chars: list[Char]) -> list[list[Char]]:
+    """Characters on one baseline; then each smaller glyph inside a larger row's body (sub/superscript) joins it."""
+    rows: list[list[Char]] = []
+    anchor = None
+    for c in sorted(chars, key=lambda c: (_baseline(c), c["x0"])):
+        base = _baseline(c)
+        if anchor is None or base - anchor > max(0.5, 0.06 * c["size"]):
+            rows.append([])
+            anchor = base
+        rows[-1].append(c)
+    return _attach_scripts(rows)
+
+
+@dataclass
+class _RowInfo:
+    size: float
+    top: float
+    bottom: float
+    xs: list[float]
+    chars: list[Char]
+
+
+def _row_info(chars: list[Char]) -> _RowInfo:
+    size = max(c["size"] for c in chars)
+    body = [c for c in chars if c["size"] >= 0.9 * size]
+    ordered = sorted(chars, key=lambda c: c["x0"])
+    return _RowInfo(size, min(c["top"] for c in body), max(c["bottom"] for c in body),
+                    [c["x0"] for c in ordered], ordered)
+
+
+def _near(info: _RowInfo, char: Char) -> bool:
+    """Is some glyph of the row within half an em of `char` horizontally?"""
+    i = bisect_left(info.xs, char["x0"])
+    reach = 0.6 * info.size
+    for j in (i - 2, i - 1, i, i + 1):
+        if 0 <= j < len(info.chars):
+            other = info.chars[j]
+            if max(other["x0"] - char["x1"], char["x0"] - other["x1"]) <= reach:
+                return True
+    return False
+
+
+def _attach_scripts(rows: list[list[Char]]) -> list[list[Char]]:
+    infos = [_row_info(r) for r in rows]
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for i, info in enumerate(infos):
+        if len(info.chars) >= 2:
+            for b in range(int(info.top // 8), int(info.bottom // 8) + 1):
+                buckets[b].append(i)
+    moved: dict[int, list[Char]] = defaultdict(list)
+    keep: list[list[Char]] = []
+    for i, info in enumerate(infos):
+        rest = []
+        for c in info.chars:
+            centre = (c["top"] + c["bottom"]) / 2
+            best, best_dist = None, math.inf
+            for j in buckets.get(int(centre // 8), ()):
+                host = infos[j]
+                if (j == i or not 0.4 * host.size <= info.size <= 0.9 * host.size
+                        or not host.top <= centre <= host.bottom or not _near(host, c)):
+                    continue
+                dist = abs(centre - (host.top + host.bottom) / 2)
+                if dist < best_dist:
+                    best, best_dist = j, dist
+            if best is None:
+                rest.append(c)
+            else:
+                moved[best].append(c)
+        keep.append(rest)
+    out = [keep[i] + moved.get(i, []) for i in range(len(rows))]
+    return [r for r in out if r]
+
+
+def _spans(chars: list[Char], size: float) -> list[tuple[float, float]]:
+    spans: list[list[float]] = []
+    for c in chars:
+        if spans and c["x0"] - spans[-1][1] <= 0.8 * size:
+            spans[-1][1] = max(spans[-1][1], c["x1"])
+        else:
+            spans.append([c["x0"], c["x1"]])
+    return [(a, b) for a, b in spans]
+
+
+def _lines(chars: list[Char], page: int) -> list[_Line]:
+    """Rows cut into segments at column gutters: a gap that neighbouring rows leave empty too, or a very wide gap."""
+    rows = [sorted(r, key=lambda c: c["x0"]) for r in _rows(chars)]
+    rows.sort(key=lambda r: min(c["top"] for c in r))
+    sizes = [max(c["size"] for c in r) for r in rows]
+    spans = [_spans(r, s) for r, s in zip(rows, sizes)]
+    tops = [min(c["top"] for c in r) for r in rows]
+    out: list[_Line] = []
+    for i, row in enumerate(rows):
+        size = sizes[i]
+        cuts = []
+        for (_, gap_start), (gap_end, _) in zip(spans[i], spans[i][1:]):
+            if gap_end - gap_start > 2.0 * size or _is_gutter(i, (gap_start + gap_end) / 2, spans, tops, size):
+                cuts.append((gap_start + gap_end) / 2)
+        start = 0
+        for cut in cuts + [math.inf]:
+            end = start
+            while end < len(row) and row[end]["x0"] < cut:
+                end += 1
+            if end > start:
+                out.append(_make_line(row[start:end], page))
+            start = end
+    return out
+
+
+def _is_gutter(i: int, x: float, spans: list[list[tuple[float, float]]], tops: list[float], size: float) -> bool:
+    clear = 0
+    half = 0.2 * size
+    for j in range(max(0, i - 3), min(len(spans), i + 4)):
+        if j != i and abs(tops[j] - tops[i]) < 6 * size and not any(a < x + half and b > x - half for a, b in spans[j]):
+            clear += 1
+    return clear >= 3
+
+
+def _make_line(chars: list[Char], page: int) -> _Line:
+    size = max(c["size"] for c in chars)
+    body = [c for c in chars if c["size"] >= 0.9 * size]
+    return _Line(text=_line_text(chars), x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
+                 top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
+                 base=max(c["bottom"] for c in body), size=size,
+                 bold=sum(map(_is_bold, body)) >= 0.8 * len(body), page=page)
+
+
+def _line_text(chars: list[Char]) -> str:
+    """Glyphs left to right, with a space where the gap exceeds a tenth of an em (word spaces are ≥ 0.15 em)."""
+    parts: list[str] = []
+    right = None
+    prev_size = 0.0
+    for c in sorted(chars, key=lambda c: c["x0"]):
+        if right is not None and c["x0"] - right > 0.1 * max(c["size"], prev_size):
+            parts.append(" ")
+        parts.append(_glyph(c["text"]))
+        right = c["x1"] if right is None else max(right, c["x1"])
+        prev_size = c["size"]
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------- tables
+
+
+def _inside(line: _Line, table: _Line) -> bool:
+    cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
+    return table.x0 - 1 <= cx <= table.x1 + 1 and table.top - 1 <= cy <= table.bottom + 1
+
+
+def _chars_in(chars: list[Char], bbox: Sequence[float]) -> list[Char]:
+    x0, top, x1, bottom = bbox
+    return [c for c in chars if x0 - 0.5 <= (c["x0"] + c["x1"]) / 2 <= x1 + 0.5
+            and top - 0.5 <= (c["top"] + c["bottom"]) / 2 <= bottom + 0.5]
+
+
+def _cell_text(chars: list[Char]) -> str:
+    rows = [sorted(r, key=lambda c: c["x0"]) for r in _rows(chars)]
+    rows.sort(key=lambda r: min(c["top"] for c in r))
+    return " ".join(_line_text(r) for r in rows).strip()
+
+
+def _tables(page: Page, chars: list[Char], lines: list[_Line]) -> list[_Line]:
+    """Tables under a "Table N" caption only: a ruled figure or a framed box would otherwise pass for one."""
+    captions = [ln for ln in lines if _TABLE_CAPTION.match(ln.text)]
+    if not captions:
+        return []
+    found: list[_Line] = []
+    if sum(1 for e in page.edges if e["orientation"] == "v") >= 4:
+        for table in page.find_tables():
+            item = _ruled_table(table, chars, captions, page.page_number)
+            if item:
+                found.append(item)
+    for caption in captions:
+        if not any(t.top - 60 <= caption.top <= t.bottom for t in found):
+            item = _rule_bounded_table(page, chars, lines, caption)
+            if item:
+                found.append(item)
+    return found
+
+
+def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int) -> _Line | None:
+    x0, top, x1, bottom = table.bbox
+    if not any(x0 - 5 <= c.x0 <= x1 and top - 60 <= c.top <= bottom for c in captions):
+        return None
+    rows = list(table.rows)
+    while rows and sum(cell is not None for cell in rows[0].cells) <= 1:  # merged rows: the caption
+        rows.pop(0)
+    texts = []
+    for row in rows:
+        cells = [_cell_text(_chars_in(chars, cell)) if cell else "" for cell in row.cells]
+        if sum(bool(c) for c in cells) >= 1:
+            texts.append(" | ".join(c for c in cells if c))
+    if len(texts) < 2 or not rows:
+        return None
+    table_top = rows[0].bbox[1]
+    return _table_item(texts, (x0, table_top, x1, bottom), page)
+
+
+def _table_item(rows: list[str], bbox: Sequence[float], page: int) -> _Line:
+    x0, top, x1, bottom = bbox
+    return _Line(text="", x0=x0, x1=x1, top=top, bottom=bottom, base=bottom, size=0.0, bold=False, page=page,
+                 rows=rows)
+
+
+def _rules(page: Page) -> list[tuple[float, float, float]]:
+    """Horizontal rules (x0, x1, y) at least 100 pt long, double strokes merged."""
+    rules: list[tuple[float, float, float]] = []
+    for e in sorted((e for e in page.edges if e["orientation"] == "h" and e["x1"] - e["x0"] >= 100),
+                    key=lambda e: e["top"]):
+        if rules and abs(rules[-1][2] - e["top"]) < 2 and abs(rules[-1][0] - e["x0"]) < 3 \
+                and abs(rules[-1][1] - e["x1"]) < 3:
+            continue
+        rules.append((e["x0"], e["x1"], e["top"]))
+    return rules
+
+
+def _rule_bounded_table(page: Page, chars: list[Char], lines: list[_Line], caption: _Line) -> _Line | None:
+    """A booktabs table (top rule, header, bottom rule, no vertical lines): pdfplumber finds no cells in it."""
+    rules = _rules(page)
+    top = next((r for r in rules if caption.bottom - 1 <= r[2] <= caption.bottom + 40
+                and r[0] - 5 <= caption.x0 <= r[1]), None)
+    if top is None:
+        return None
+    same = [r for r in rules if r[2] > top[2] + 2 and abs(r[0] - top[0]) < 5 and abs(r[1] - top[1]) < 5]
+    end = None
+    previous = top[2]
+    for rule in same:
+        band = [ln for ln in lines if previous < (ln.top + ln.bottom) / 2 < rule[2]
+                and top[0] - 2 <= ln.x0 and ln.x1 <= top[1] + 2]
+        if any(_TABLE_CAPTION.match(ln.text) for ln in band) or not _tablelike(band):
+            break
+        end, previous = rule, rule[2]
+    if end is None:
+        return None
+    bbox = (top[0], top[2], top[1], end[2])
+    texts = []
+    for row in _rows(_chars_in(chars, bbox)):
+        row.sort(key=lambda c: c["x0"])
+        size = max(c["size"] for c in row)
+        cells, current = [], [row[0]]
+        for prev, c in zip(row, row[1:]):
+            if c["x0"] - max(p["x1"] for p in current) > 1.0 * size:
+                cells.append(current)
+                current = []
+            current.append(c)
+        cells.append(current)
+        texts.append((min(c["top"] for c in row), " | ".join(_line_text(cell) for cell in cells)))
+    texts.sort()
+    if len(texts) < 2:
+        return None
+    return _table_item([t for _, t in texts], bbox, page.page_number)
+
+
+def _tablelike(band: list[_Line]) -> bool:
+    if not band:
+        return False
+    rows: dict[int, list[_Line]] = defaultdict(list)
+    for ln in band:
+        rows[round(ln.base)].append(ln)
+    multi = sum(len(r) >= 2 for r in rows.values())
+    return multi >= 0.5 * len(rows) and statistics.median(len(ln.text) for ln in band) <= 40
+
+
+# ------------------------------------------------------------------------------------------- headers and footers
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"\d+", "#", text.lower()))
+
+
+def drop_running_heads(pages: list[_Page], margin: float = 0.09) -> None:
+    """Lines in the top/bottom margin that repeat across pages (journal name, DOI, page numbers) go."""
+    def in_margin(ln: _Line, page: _Page) -> bool:
+        return ln.rows is None and (ln.bottom < margin * page.height or ln.top > (1 - margin) * page.height)
+
+    counts: Counter[str] = Counter()
+    for page in pages:
+        counts.update({_running_key(ln.text) for ln in page.items if in_margin(ln, page)})
+    needed = max(2, math.ceil(0.3 * len(pages))) if len(pages) >= 3 else math.inf
+    for page in pages:
+        page.items = [ln for ln in page.items
+                      if not (in_margin(ln, page)
+                              and (counts[_running_key(ln.text)] >= needed or _PAGE_NUMBER.fullmatch(ln.text)))]
+
+
+# -------------------------------------------------------------------------------------------------- reading order
+
+
+def _position(line: _Line) -> tuple[float, float]:
+    return (round(line.base), line.x0)
+
+
+def _gutter(items: list[_Line]) -> float | None:
+    """The x crossed by the fewest lines, if clear text stands on both sides of it."""
+    lo, hi = min(i.x0 for i in items), max(i.x1 for i in items)
+    width = hi - lo
+    if width < 150:
+        return None
+    best: list[tuple[int, float]] = []
+    for x in range(int(lo + 0.2 * width), int(hi - 0.2 * width) + 1):
+        crossing = sum(1 for i in items if i.x0 < x < i.x1)
+        best.append((crossing, x))
+    least = min(c for c, _ in best)
+    run: list[float] = []
+    longest: list[float] = []
+    for crossing, x in best:
+        if crossing == least:
+            run.append(x)
+            if len(run) > len(longest):
+                longest = list(run)
+        else:
+            run = []
+    x = (longest[0] + longest[-1]) / 2
+    left = sum(1 for i in items if i.x1 <= x)
+    right = sum(1 for i in items if i.x0 >= x)
+    if min(left, right) >= 3 and least < 0.5 * min(left, right):
+        return x
+    return None
+
+
+def reading_order(items: list[_Line]) -> list[list[_Line]]:
+    """Groups of lines (a column, or a band of full-width lines) in reading order."""
+    if not items:
+        return []
+    x = _gutter(items) if len(items) >= 6 else None
+    if x is None:
+        return [sorted(items, key=_position)]
+    groups: list[list[_Line]] = []
+    band: list[_Line] = []
+    full: list[_Line] = []
+    for item in sorted(items, key=_position):
+        if item.x0 < x < item.x1:
+            if band:
+                groups += _split_columns(band, x)
+                band = []
+            full.append(item)
+        else:
+            if full:
+                groups.append(full)
+                full = []
+            band.append(item)
+    if full:
+        groups.append(full)
+    if band:
+        groups += _split_columns(band, x)
+    return groups
+
+
+def _split_columns(band: list[_Line], x: float) -> list[list[_Line]]:
+    left = [i for i in band if i.x1 <= x]
+    right = [i for i in band if i.x0 >= x]
+    return reading_order(left) + reading_order(right)
+
+
+# ----------------------------------------------------------------------------------------------------- paragraphs
+
+
+def _continues(prev: _Line, line: _Line, left: float, right: float, same_group: bool) -> bool:
+    """Does `line` carry on the paragraph that `prev` ends?"""
+    if line.rows is not None or prev.rows is not None:
+        return False
+    if abs(line.size - prev.size) > 0.6 or line.bold != prev.bold or _CAPTION.match(line.text):
+        return False
+    if not same_group:
+        return (not _SENTENCE_END.search(prev.text) and line.text[:1].islower()
+                and not line.x0 - left > 0.6 * line.size)
+    if abs(line.base - prev.base) < 0.3 * line.size:
+        return line.x0 > prev.x1
+    step = line.base - prev.base
+    if step <= 0 or step > 1.75 * max(line.size, prev.size):
+        return False
+    if line.x0 - left > 0.6 * line.size and prev.x0 - left <= 0.6 * line.size:
+        return False
+    if prev.x1 < right - 3 * prev.size and _SENTENCE_END.search(prev.text):
+        return False
+    return True
+
+
+def _paragraphs(pages: list[_Page]) -> list[list[_Line]]:
+    paragraphs: list[list[_Line]] = []
+    prev: _Line | None = None
+    for page in pages:
+        for group in reading_order(page.items):
+            texts = [ln for ln in group if ln.rows is None]
+            left = min((ln.x0 for ln in texts), default=0.0)
+            right = max((ln.x1 for ln in texts), default=0.0)
+            same_group = False
+            for line in group:
+                if prev is not None and _continues(prev, line, left, right, same_group):
+                    paragraphs[-1].append(line)
+                else:
+                    paragraphs.append([line])
+                prev, same_group = line, True
+    return paragraphs
+
+
+def _vocabulary(lines: Iterable[_Line]) -> set[str]:
+    """Words seen inside lines (not at their ends, where hyphenation fragments sit)."""
+    vocab: set[str] = set()
+    for line in lines:
+        words = _WORD.findall(line.text)[1:-1]
+        for word in words:
+            word = word.lower()
+            vocab.add(word)
+            vocab.update(word.split("-"))
+    return vocab
+
+
+def _join(first: str, second: str, vocab: set[str]) -> str:
+    """Join two lines of a paragraph, undoing end-of-line hyphenation but keeping real compounds."""
+    if not first.endswith(_HYPHENS) or len(first) < 2 or not first[-2].isalpha() or not second[:1].isalpha():
+        return f"{first} {second}"
+    if first.endswith("\u00ad"):
+        return first[:-1] + second
+    if not second[0].islower():
+        return first + second
+    head = re.search(r"[^\W\d_]+$", first[:-1])
+    tail = re.match(r"[^\W\d_]+", second)
+    head_word = head.group(0).lower() if head else ""
+    tail_word = tail.group(0).lower() if tail else ""
+    if (head_word + tail_word) in vocab:
+        return first[:-1] + second
+    if f"{head_word}-{tail_word}" in vocab or (len(head_word) >= 3 and len(tail_word) >= 3
+                                               and head_word in vocab and tail_word in vocab):
+        return first + second
+    return first[:-1] + second
+
+
+def _paragraph_kind(lines: list[_Line], text: str, body: float) -> str:
+    if _CAPTION.match(text):
+        return "caption"
+    if len(lines) <= 3 and len(text) <= 200 and (all(ln.bold for ln in lines) or lines[0].size >= 1.15 * body):
+        return "heading"
+    return "paragraph"
+
+
+# ------------------------------------------------------------------------------------------------------- document
+
+
+def build_document(path: Path, pages: list[_Page], info: dict) -> SourceDocument:
+    """Pure assembly from per-page items: running heads, order, paragraphs, blocks, title, DOI."""
+    if sum(p.n_chars for p in pages) < MIN_CHARS_PER_PAGE * max(1, len(pages)):
+        raise ReadError(path, "no text layer (scanned PDF; needs OCR)", skip=True)
+    text_lines = [ln for p in pages for ln in p.items if ln.rows is None]
+    weights: Counter[float] = Counter()
+    for ln in text_lines:
+        weights[round(ln.size, 1)] += len(ln.text)
+    body = weights.most_common(1)[0][0] if weights else 10.0
+    title = _title(pages[0].items if pages else [], _text_value(info.get("Title")))
+    drop_running_heads(pages)
+    vocab = _vocabulary(ln for p in pages for ln in p.items if ln.rows is None)
+
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+
+    def emit(chunk: str, kind: str, page: int, separator: str) -> None:
+        nonlocal offset
+        chunk = chunk.strip()
+        if not chunk:
+            return
+        if parts:
+            parts.append(separator)
+            offset += len(separator)
+        parts.append(chunk)
+        blocks.append(Block(start=offset, end=offset + len(chunk), kind=kind, page=page))
+        offset += len(chunk)
+
+    for paragraph in _paragraphs(pages):
+        first = paragraph[0]
+        if first.rows is not None:
+            for i, row in enumerate(first.rows):
+                emit(row, "table_row", first.page, "\n" if i else "\n\n")
+            continue
+        joined = paragraph[0].text
+        for line in paragraph[1:]:
+            joined = _join(joined, line.text, vocab)
+        joined = re.sub(r"\s+", " ", joined)
+        emit(joined, _paragraph_kind(paragraph, joined, body), first.page, "\n\n")
+
+    text = "".join(parts)
+    if not text.strip():
+        raise ReadError(path, "no text layer (scanned PDF; needs OCR)", skip=True)
+    metadata: dict = {"pages": len(pages)}
+    doi = _find_doi(text, blocks, info)
+    if doi:
+        metadata["doi"] = doi
+    return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, kind="paper", metadata=metadata)
+
+
+def _text_value(value: object) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "ignore")
+    return str(value).strip() if isinstance(value, str) else ""
+
+
+def _title(items: list[_Line], declared: str) -> str | None:
+    """Largest-font text on page 1; among near-equal candidates the one matching the declared /Title wins."""
+    lines = [ln for ln in items if ln.rows is None and sum(ch.isalpha() for ch in ln.text) >= 3]
+    if not lines:
+        return declared or None
+    candidates: list[tuple[float, str]] = []
+    for size in sorted({round(ln.size, 1) for ln in lines}, reverse=True)[:3]:
+        same = sorted((ln for ln in lines if abs(ln.size - size) < 0.3), key=_position)
+        groups: list[list[_Line]] = []
+        for ln in same:
+            if groups and ln.top - groups[-1][-1].bottom < 1.5 * size:
+                groups[-1].append(ln)
+            else:
+                groups.append([ln])
+        for group in groups:
+            text = re.sub(r"\s+", " ", " ".join(ln.text for ln in group)).strip()
+            if len(text.split()) >= 2:
+                candidates.append((size, text))
+    if not candidates:
+        return declared or None
+    declared_words = set(_WORD.findall(declared.lower()))
+    if len(declared_words) >= 3:
+        def overlap(text: str) -> float:
+            words = set(_WORD.findall(text.lower()))
+            return len(words & declared_words) / len(words | declared_words)
+        size, text = max(candidates, key=lambda c: (overlap(c[1]), c[0]))
+        if overlap(text) >= 0.5:
+            return text
+    return max(candidates, key=lambda c: c[0])[1]
+
+
+def _find_doi(text: str, blocks: list[Block], info: dict) -> str | None:
+    """The paper's own DOI: printed on page 1, else declared in the metadata (later pages cite other papers)."""
+    first_page = " ".join(text[b.start:b.end] for b in blocks if b.page == 1)
+    for source in (first_page, _text_value(info.get("doi")), _text_value(info.get("Subject"))):
+        match = _DOI.search(source)
+        if match:
+            return match.group(0).rstrip(".,;:)]}'\"")
+    return None
