@@ -137,7 +137,7 @@ def _identity(fact) -> tuple:
     if fact.kind == "milestone":
         return (fact.kind, slots["subject"], slots["category"], slots["date"])
     if fact.kind == "production_line":
-        return (fact.kind, slots["org"], slots["stage"], slots["chemistry"])
+        return (fact.kind, slots["org"], slots["stage"], slots["chemistry"], slots.get("location"))
     return (fact.id,)
 
 

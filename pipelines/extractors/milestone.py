@@ -14,9 +14,12 @@ from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by, segments
 
 
-def _status(clause: str, date: str, published: str | None) -> str:
+def _status(clause: str, date: str, published: str | None, category: str) -> str:
     planned = find(clause, cues("milestone", "planned"))
     achieved = find(clause, cues("milestone", "achieved"))
+    if category != "announcement":
+        reporting = set(cues("milestone", "reporting_verbs"))
+        achieved = [hit for hit in achieved if hit[2] not in reporting]
     if published and date[:4] > published[:4]:
         return "planned"
     if planned and (not achieved or planned[0][0] < achieved[0][0]):
@@ -68,7 +71,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
         for i in chosen:
             d = dates[i]
             category = nearest_label(piece, categories, d.start - start) or "other"
-            status = _status(piece, d.date, ctx.document.published)
+            status = _status(piece, d.date, ctx.document.published, category)
             event = " ".join(piece.strip(" ;,.:*").split())[:160]
             for subject in subjects:
                 slots = {"subject": subject.name, "event": event, "category": category, "date": d.date,

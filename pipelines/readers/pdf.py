@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer, LTItem
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
@@ -147,12 +148,37 @@ class _Page:
     n_chars: int
 
 
+def _walk(items: Iterable[LTItem]) -> Iterable[LTChar]:
+    for item in items:
+        if isinstance(item, LTChar):
+            yield item
+        elif isinstance(item, LTContainer):
+            yield from _walk(item)
+
+
+def _page_chars(page: Page) -> list[Char]:
+    """Upright visible glyphs in pdfplumber's coordinates, read straight off the layout: pdfplumber's own char
+    dicts carry ~20 resolved attributes each and cost more than the parsing itself."""
+    mb_x0, mb_top = page.mediabox[:2]
+    height = page.height
+    x0, top, x1, bottom = page.bbox
+    chars = []
+    for obj in _walk(page.layout):
+        text = obj.get_text()
+        if not obj.upright or not text.strip():
+            continue
+        fontname = obj.fontname
+        char = {"text": text, "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0, "top": height - obj.y1 + mb_top,
+                "bottom": height - obj.y0 + mb_top, "size": obj.size, "matrix": obj.matrix,
+                "fontname": fontname.decode("latin-1") if isinstance(fontname, bytes) else str(fontname)}
+        if char["x0"] >= x0 - 1 and char["x1"] <= x1 + 1 and char["top"] >= top - 1 and char["bottom"] <= bottom + 1:
+            chars.append(char)
+    return chars
+
+
 def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
     _load_layout(pdf, page)
-    x0, top, x1, bottom = page.bbox
-    chars = [c for c in page.chars
-             if c.get("upright", True) and c["text"].strip()
-             and c["x0"] >= x0 - 1 and c["x1"] <= x1 + 1 and c["top"] >= top - 1 and c["bottom"] <= bottom + 1]
+    chars = _page_chars(page)
     if not chars:
         return _Page(page.page_number, page.width, page.height, [], 0)
     body = _mode_size(chars)
