@@ -108,6 +108,10 @@ def _drop_superseded(facts: list) -> list:
              or broadest.get(f.slots["org"]) is f]
     known_lines = {(f.slots["org"], f.slots["stage"]) for f in facts
                    if f.kind == "production_line" and f.slots["chemistry"] != "unknown"}
+    sited = {(f.slots["org"], f.slots["stage"], f.slots["chemistry"]) for f in facts
+             if f.kind == "production_line" and f.slots.get("location")}
+    facts = [f for f in facts if not (f.kind == "production_line" and not f.slots.get("location") and
+                                      (f.slots["org"], f.slots["stage"], f.slots["chemistry"]) in sited)]
     return [f for f in facts
             if not (f.kind == "develops" and is_generic(f.slots["what"]) and f.slots["org"] in specific)
             and not (f.kind == "production_line" and f.slots["chemistry"] == "unknown"
