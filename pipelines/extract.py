@@ -24,7 +24,8 @@ def content_hash(text: str) -> str:
 
 def make_document(source: SourceDocument, digest: str | None = None) -> Document:
     digest = digest or content_hash(source.text)
-    path = str(Path(source.path).resolve()) if not re.match(r"^\w+://", source.path) else source.path
+    is_key = re.match(r"^[a-z][a-z0-9+.\-]{1,}:", source.path) is not None
+    path = source.path if is_key else str(Path(source.path).resolve())
     return Document(id=stable_id("doc", Path(source.path).name, digest), name=source.name, path=path,
                     content_hash=digest, title=source.title, kind=source.kind, published=source.published,
                     source=source.source, metadata=source.metadata)

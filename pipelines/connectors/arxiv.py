@@ -10,8 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, tostring
 
-from pipelines.connectors.base import (ConnectorError, FetchedRecord, Fetcher, Query, child, children, digest, iso_date,
-                                       local, text_of, xml_root)
+from pipelines.connectors.base import (
+    ConnectorError,
+    FetchedRecord,
+    Fetcher,
+    Query,
+    child,
+    children,
+    digest,
+    iso_date,
+    local,
+    text_of,
+    xml_root,
+)
 
 SOURCE = "arxiv"
 API = "https://export.arxiv.org/api/query"

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -156,7 +156,6 @@ class Fetcher:
         self.refresh = refresh
         self.max_age = max_age
         self.auth_hint = auth_hint
-        self.network_requests = 0
 
     def get(self, url: str, params: Mapping[str, object] | None = None, *, stable: bool = False,
             missing_ok: bool = False, auth: httpx.Auth | None = None, throttle_key: str | None = None,
@@ -170,17 +169,20 @@ class Fetcher:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         key = request_key("GET", url, params)
         if self.cache is not None and not self.refresh:
-            cached = self.cache.get(key, None if stable or self.offline else self.max_age)
+            entry = self.cache.fresh(key, None if stable or self.offline else self.max_age)
+            if entry is not None and entry.status == 404 and missing_ok:
+                return None
+            cached = self.cache.read(entry.sha256) if entry is not None and entry.status < 400 else None
             if cached is not None:
                 return cached
         if self.offline:
-            raise ConnectorError(self.source, f"not in the cache and offline: {key.removeprefix('GET ')}")
+            raise ConnectorError(self.source, f"not in the cache and offline: {_shown(key)}")
         throttle_key = throttle_key or urlsplit(url).netloc
         for attempt in range(self.retries + 1):
             self.throttle.wait(throttle_key)
-            self.network_requests += 1
             try:
-                response = self.client.get(url, params=params, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
+                response = self.client.get(url, params=params,
+                                           auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth)
             except httpx.TransportError as exc:
                 if attempt < self.retries:
                     self.sleep(self.backoff * 2 ** attempt)
@@ -202,6 +204,8 @@ class Fetcher:
                 raise ConnectorError(self.source, f"{problem} (HTTP {status}) after {attempt + 1} attempts for "
                                                   f"{_shown(key)}; try again later", status=status)
             if status == 404 and missing_ok:
+                if self.cache is not None:
+                    self.cache.put(key, response.content, source=self.source, status=404)
                 return None
             if status in (401, 403):
                 hint = f": {self.auth_hint}" if self.auth_hint else ""
@@ -244,11 +248,11 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-_MESSAGE = re.compile(r"<(?:\w+:)?(?:message|description|summary)>\s*([^<]{1,300}?)\s*</", re.I)
+_MESSAGE = re.compile(r"<(?:\w+:)?(?:message|description|summary)>\s*([^<]{1,300}?)\s*</", re.IGNORECASE)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -347,9 +351,9 @@ def date_parts(parts: object) -> str | None:
 
 
 class _Paragraphs(HTMLParser):
-    _BREAKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table",
-               "section", "title", "sec", "figure"}
-    _SKIP = {"script", "style", "figure", "figcaption"}
+    _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
+                         "table", "section", "title", "sec", "figure"})
+    _SKIP = frozenset({"script", "style", "figure", "figcaption"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

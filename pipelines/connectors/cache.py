@@ -49,6 +49,7 @@ class Entry:
     source: str
     content_type: str | None = None
     size: int = 0
+    status: int = 200  # 404 records that a lookup found nothing, so a re-run need not ask again
 
 
 class Cache:
@@ -73,18 +74,23 @@ class Cache:
                 for line in self.index_path.read_text(encoding="utf-8").splitlines():
                     try:
                         row = json.loads(line)
-                        self._index[row.pop("key")] = Entry(**row)
+                        key = row.pop("key")
+                        self._index[key] = Entry(**row)
                     except (ValueError, TypeError, KeyError):
                         continue  # a line cut short by an interrupted run
         return self._index
 
-    def get(self, key: str, max_age: float | None = None) -> bytes | None:
-        """The payload last stored for `key`, unless older than `max_age` seconds or damaged on disk."""
+    def fresh(self, key: str, max_age: float | None = None) -> Entry | None:
+        """The entry last stored for `key`, unless older than `max_age` seconds."""
         entry = self.entries().get(key)
         if entry is None or (max_age is not None and self.now() - entry.fetched > max_age):
             return None
-        data = self.read(entry.sha256)
-        return data
+        return entry
+
+    def get(self, key: str, max_age: float | None = None) -> bytes | None:
+        """The payload last stored for `key`, unless too old or damaged on disk."""
+        entry = self.fresh(key, max_age)
+        return self.read(entry.sha256) if entry is not None else None
 
     def read(self, digest: str) -> bytes | None:
         try:
@@ -93,7 +99,7 @@ class Cache:
             return None
         return data if sha256(data) == digest else None
 
-    def put(self, key: str, data: bytes, *, source: str, content_type: str | None = None) -> str:
+    def put(self, key: str, data: bytes, *, source: str, content_type: str | None = None, status: int = 200) -> str:
         digest = sha256(data)
         path = self.object_path(digest)
         if self.read(digest) is None:
@@ -101,7 +107,8 @@ class Cache:
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
                 handle.write(data)
             os.replace(handle.name, path)
-        entry = Entry(sha256=digest, fetched=self.now(), source=source, content_type=content_type, size=len(data))
+        entry = Entry(sha256=digest, fetched=self.now(), source=source, content_type=content_type, size=len(data),
+                      status=status)
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.index_path, "a", encoding="utf-8") as index:
             index.write(json.dumps({"key": key, **asdict(entry)}, ensure_ascii=False) + "\n")

@@ -10,8 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from pipelines.connectors.base import (ConnectorError, FetchedRecord, Fetcher, Query, contact, date_parts,
-                                       json_body, json_digest, markup_paragraphs)
+from pipelines.connectors.base import (
+    ConnectorError,
+    FetchedRecord,
+    Fetcher,
+    Query,
+    contact,
+    date_parts,
+    json_body,
+    json_digest,
+    markup_paragraphs,
+)
 
 SOURCE = "crossref"
 API = "https://api.crossref.org/works"

@@ -18,8 +18,19 @@ from xml.etree.ElementTree import Element
 
 import httpx
 
-from pipelines.connectors.base import (ConnectorError, FetchedRecord, Fetcher, Query, child, children, digest, local,
-                                       retry_after, text_of, xml_root)
+from pipelines.connectors.base import (
+    ConnectorError,
+    FetchedRecord,
+    Fetcher,
+    Query,
+    child,
+    children,
+    digest,
+    local,
+    retry_after,
+    text_of,
+    xml_root,
+)
 from pipelines.readers.base import ReadError
 from pipelines.readers.patent import normalise_patent_number, patent_from_xml
 
@@ -31,7 +42,7 @@ PAGE_SIZE = 25
 MAX_RANGE = 2000  # OPS serves search results 1-2000 only
 CONSTITUENTS = ("biblio", "claims", "description")
 _SLOWER = {"green": 1.0, "yellow": 2.0, "red": 4.0}
-_EXPIRED = re.compile(r"access.?token", re.I)
+_EXPIRED = re.compile(r"access.?token", re.IGNORECASE)
 _NUMBER = re.compile(r"(?P<cc>[A-Z]{2})(?P<number>\d+)(?P<kind>[A-Z]\d?)?")
 
 

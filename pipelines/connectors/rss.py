@@ -10,8 +10,20 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, tostring
 
-from pipelines.connectors.base import (ConnectorError, FetchedRecord, Fetcher, Query, child, children, digest, iso_date,
-                                       local, markup_paragraphs, text_of, xml_root)
+from pipelines.connectors.base import (
+    ConnectorError,
+    FetchedRecord,
+    Fetcher,
+    Query,
+    child,
+    children,
+    digest,
+    iso_date,
+    local,
+    markup_paragraphs,
+    text_of,
+    xml_root,
+)
 
 SOURCE = "rss"
 

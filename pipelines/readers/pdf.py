@@ -47,7 +47,7 @@ _EMPTY_PAINT_GROUPS = re.compile(
     rb"(?<!\S)q\s+(?:" + _NUM + rb"\s+){6}cm\s+(?:(?:[fFsSbBn]\*?|h|W\*?)\s+)*Q(?=\s)")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\.B\b|,B\b", re.I)
 _CID = re.compile(r"^\(cid:\d+\)$")
-_CAPTION = re.compile(r"^(?:Fig\.|Figure|FIGURE|Table|TABLE|Scheme|Extended Data Fig\.)\s*S?\d+")
+_CAPTION = re.compile(r"^(?:Fig\.|Figure|FIGURE|Table|TABLE|Scheme|Extended Data Fig\.)\s*S?\d+[a-z]?(?:\s*[.:|]|\s*$)")
 _TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s*S?\d+\b")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 _PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[ivxlc]{1,6}", re.I)
@@ -157,7 +157,7 @@ def _walk(items: Iterable[LTItem]) -> Iterable[LTChar]:
 
 
 def _page_chars(page: Page) -> list[Char]:
-    """Upright visible glyphs in pdfplumber's coordinates, read straight off the layout: pdfplumber's own char
+    """Horizontal glyphs (spaces flagged) in pdfplumber's coordinates, read straight off the layout: pdfplumber's own char
     dicts carry ~20 resolved attributes each and cost more than the parsing itself."""
     mb_x0, mb_top = page.mediabox[:2]
     height = page.height
@@ -165,11 +165,13 @@ def _page_chars(page: Page) -> list[Char]:
     chars = []
     for obj in _walk(page.layout):
         text = obj.get_text()
-        if not obj.upright or not text.strip():
-            continue
+        a, b, c, d = obj.matrix[:4]
+        if not text or a <= 0 or d <= 0 or abs(b) > 0.05 * a or abs(c) > 0.05 * d:
+            continue  # rotated or mirrored: figure labels and margin stamps
         fontname = obj.fontname
-        char = {"text": text, "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0, "top": height - obj.y1 + mb_top,
-                "bottom": height - obj.y0 + mb_top, "size": obj.size, "matrix": obj.matrix,
+        char = {"text": text, "space": text.isspace(), "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0,
+                "top": height - obj.y1 + mb_top, "bottom": height - obj.y0 + mb_top, "size": obj.size,
+                "matrix": obj.matrix,
                 "fontname": fontname.decode("latin-1") if isinstance(fontname, bytes) else str(fontname)}
         if char["x0"] >= x0 - 1 and char["x1"] <= x1 + 1 and char["top"] >= top - 1 and char["bottom"] <= bottom + 1:
             chars.append(char)
@@ -179,16 +181,18 @@ def _page_chars(page: Page) -> list[Char]:
 def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
     _load_layout(pdf, page)
     chars = _page_chars(page)
-    if not chars:
+    visible = sum(not c["space"] for c in chars)
+    if not visible:
         return _Page(page.page_number, page.width, page.height, [], 0)
     body = _mode_size(chars)
     chars, drop_caps = _split_drop_caps(chars, body)
-    lines = _lines(chars, page.page_number)
-    tables = _tables(page, chars, lines)
+    spaced = sum(c["space"] for c in chars) >= 0.03 * visible
+    lines = _lines(chars, page.page_number, spaced)
+    tables = _tables(page, chars, lines, spaced)
     if tables:
         lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables)]
-    lines = _attach_drop_caps(lines, drop_caps, body)
-    return _Page(page.page_number, page.width, page.height, lines + tables, len(chars))
+    lines = [ln for ln in _attach_drop_caps(lines, drop_caps, body) if any(ch.isalnum() for ch in ln.text)]
+    return _Page(page.page_number, page.width, page.height, lines + tables, visible)
 
 
 # ---------------------------------------------------------------------------------------------- characters → lines
@@ -236,7 +240,6 @@ def _attach_drop_caps(lines: list[_Line], caps: list[Char], body: float) -> list
         if right:
             first = min(right, key=lambda ln: ln.top)
             first.text = cap["text"] + first.text
-            first.x0 = cap["x0"]
     return lines
 
 
@@ -258,64 +261,87 @@ class _RowInfo:
     size: float
     top: float
     bottom: float
-    xs: list[float]
+    xs: list[float]  # of the body glyphs
+    body: list[Char]  # glyphs of the row's largest size: what a script has to sit next to
     chars: list[Char]
 
 
 def _row_info(chars: list[Char]) -> _RowInfo:
     size = max(c["size"] for c in chars)
-    body = [c for c in chars if c["size"] >= 0.9 * size]
-    ordered = sorted(chars, key=lambda c: c["x0"])
+    body = sorted((c for c in chars if c["size"] >= 0.9 * size), key=lambda c: c["x0"])
     return _RowInfo(size, min(c["top"] for c in body), max(c["bottom"] for c in body),
-                    [c["x0"] for c in ordered], ordered)
+                    [c["x0"] for c in body], body, sorted(chars, key=lambda c: c["x0"]))
 
 
-def _near(info: _RowInfo, char: Char) -> bool:
-    """Is some glyph of the row within half an em of `char` horizontally?"""
-    i = bisect_left(info.xs, char["x0"])
+def _near(info: _RowInfo, x0: float, x1: float) -> bool:
+    """Does some glyph of the row come within 0.6 em of the span [x0, x1]?"""
+    i = bisect_left(info.xs, x0)
     reach = 0.6 * info.size
-    for j in (i - 2, i - 1, i, i + 1):
-        if 0 <= j < len(info.chars):
-            other = info.chars[j]
-            if max(other["x0"] - char["x1"], char["x0"] - other["x1"]) <= reach:
-                return True
-    return False
+    if i < len(info.body) and info.body[i]["x0"] <= x1 + reach:
+        return True
+    return any(info.body[j]["x1"] >= x0 - reach for j in range(max(0, i - 3), i))
+
+
+def _runs(chars: list[Char], size: float) -> list[list[Char]]:
+    """Pieces of a row separated by more than a third of an em: "1−5" in a citation moves as one."""
+    runs: list[list[Char]] = []
+    right = -math.inf
+    for c in chars:
+        if c["x0"] - right > 0.33 * size:
+            runs.append([])
+        runs[-1].append(c)
+        right = max(right, c["x1"])
+    return runs
+
+
+def _pieces(chars: list[Char]) -> list[list[Char]]:
+    """A row cut at gaps over 1.2 em: the two columns, or text and an equation, each judged on its own size."""
+    pieces: list[list[Char]] = []
+    right, size = -math.inf, 0.0
+    for c in sorted(chars, key=lambda c: c["x0"]):
+        if c["x0"] - right > 1.2 * max(size, c["size"]):
+            pieces.append([])
+            right, size = -math.inf, 0.0
+        pieces[-1].append(c)
+        right, size = max(right, c["x1"]), max(size, c["size"])
+    return pieces
 
 
 def _attach_scripts(rows: list[list[Char]]) -> list[list[Char]]:
-    infos = [_row_info(r) for r in rows]
+    pieces = [(i, piece) for i, row in enumerate(rows) for piece in _pieces(row)]
+    infos = [_row_info(piece) for _, piece in pieces]
     buckets: dict[int, list[int]] = defaultdict(list)
-    for i, info in enumerate(infos):
-        if len(info.chars) >= 2:
-            for b in range(int(info.top // 8), int(info.bottom // 8) + 1):
-                buckets[b].append(i)
-    moved: dict[int, list[Char]] = defaultdict(list)
-    keep: list[list[Char]] = []
-    for i, info in enumerate(infos):
-        rest = []
-        for c in info.chars:
-            centre = (c["top"] + c["bottom"]) / 2
-            best, best_dist = None, math.inf
+    for k, info in enumerate(infos):
+        if len(info.body) >= 2 or info.body[0]["text"].isalnum():
+            slack = 0.15 * info.size
+            for b in range(int((info.top - slack) // 8), int((info.bottom + slack) // 8) + 1):
+                buckets[b].append(k)
+    out: list[list[Char]] = [[] for _ in rows]
+    for k, (row, _) in enumerate(pieces):
+        info = infos[k]
+        for run in _runs(info.chars, info.size):
+            centre = statistics.median((c["top"] + c["bottom"]) / 2 for c in run)
+            x0, x1 = run[0]["x0"], max(c["x1"] for c in run)
+            size = max(c["size"] for c in run)
+            best, best_dist = row, math.inf
             for j in buckets.get(int(centre // 8), ()):
                 host = infos[j]
-                if (j == i or not 0.4 * host.size <= info.size <= 0.9 * host.size
-                        or not host.top <= centre <= host.bottom or not _near(host, c)):
+                slack = 0.15 * host.size
+                if (j == k or not 0.4 * host.size <= size <= 0.85 * host.size
+                        or not host.top - slack <= centre <= host.bottom + slack or not _near(host, x0, x1)):
                     continue
                 dist = abs(centre - (host.top + host.bottom) / 2)
                 if dist < best_dist:
-                    best, best_dist = j, dist
-            if best is None:
-                rest.append(c)
-            else:
-                moved[best].append(c)
-        keep.append(rest)
-    out = [keep[i] + moved.get(i, []) for i in range(len(rows))]
+                    best, best_dist = pieces[j][0], dist
+            out[best].extend(run)
     return [r for r in out if r]
 
 
 def _spans(chars: list[Char], size: float) -> list[tuple[float, float]]:
     spans: list[list[float]] = []
     for c in chars:
+        if c["space"]:
+            continue
         if spans and c["x0"] - spans[-1][1] <= 0.8 * size:
             spans[-1][1] = max(spans[-1][1], c["x1"])
         else:
@@ -323,7 +349,7 @@ def _spans(chars: list[Char], size: float) -> list[tuple[float, float]]:
     return [(a, b) for a, b in spans]
 
 
-def _lines(chars: list[Char], page: int) -> list[_Line]:
+def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
     """Rows cut into segments at column gutters: a gap that neighbouring rows leave empty too, or a very wide gap."""
     rows = [sorted(r, key=lambda c: c["x0"]) for r in _rows(chars)]
     rows.sort(key=lambda r: min(c["top"] for c in r))
@@ -343,7 +369,9 @@ def _lines(chars: list[Char], page: int) -> list[_Line]:
             while end < len(row) and row[end]["x0"] < cut:
                 end += 1
             if end > start:
-                out.append(_make_line(row[start:end], page))
+                segment = [c for c in row[start:end]]
+                if any(not c["space"] for c in segment):
+                    out.append(_make_line(segment, page, spaced))
             start = end
     return out
 
@@ -357,23 +385,37 @@ def _is_gutter(i: int, x: float, spans: list[list[tuple[float, float]]], tops: l
     return clear >= 3
 
 
-def _make_line(chars: list[Char], page: int) -> _Line:
-    size = max(c["size"] for c in chars)
-    body = [c for c in chars if c["size"] >= 0.9 * size]
-    return _Line(text=_line_text(chars), x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
+def _make_line(chars: list[Char], page: int, spaced: bool) -> _Line:
+    text = _line_text(chars, spaced)
+    chars = [c for c in chars if not c["space"]]
+    top_size = max(c["size"] for c in chars)
+    body = [c for c in chars if c["size"] >= 0.9 * top_size]
+    size = Counter(round(c["size"], 1) for c in body).most_common(1)[0][0]
+    return _Line(text=text, x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
                  top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
                  base=max(c["bottom"] for c in body), size=size,
                  bold=sum(map(_is_bold, body)) >= 0.8 * len(body), page=page)
 
 
-def _line_text(chars: list[Char]) -> str:
-    """Glyphs left to right, with a space where the gap exceeds a tenth of an em (word spaces are ≥ 0.15 em)."""
+def _line_text(chars: list[Char], spaced: bool) -> str:
+    """Glyphs left to right with spaces between words.
+
+    Without space glyphs in the page a gap over a tenth of an em is a word space (measured: letters ≤ 0.05 em,
+    words ≥ 0.15 em). With them, trust them and only add one at a gap over 0.3 em: OCR layers and letter-spaced
+    headings have 0.1 em between letters.
+    """
     parts: list[str] = []
     right = None
     prev_size = 0.0
+    pending = False
+    threshold = 0.3 if spaced else 0.1
     for c in sorted(chars, key=lambda c: c["x0"]):
-        if right is not None and c["x0"] - right > 0.1 * max(c["size"], prev_size):
+        if c["space"]:
+            pending = right is not None
+            continue
+        if pending or (right is not None and c["x0"] - right > threshold * max(c["size"], prev_size)):
             parts.append(" ")
+        pending = False
         parts.append(_glyph(c["text"]))
         right = c["x1"] if right is None else max(right, c["x1"])
         prev_size = c["size"]
@@ -394,13 +436,13 @@ def _chars_in(chars: list[Char], bbox: Sequence[float]) -> list[Char]:
             and top - 0.5 <= (c["top"] + c["bottom"]) / 2 <= bottom + 0.5]
 
 
-def _cell_text(chars: list[Char]) -> str:
+def _cell_text(chars: list[Char], spaced: bool) -> str:
     rows = [sorted(r, key=lambda c: c["x0"]) for r in _rows(chars)]
     rows.sort(key=lambda r: min(c["top"] for c in r))
-    return " ".join(_line_text(r) for r in rows).strip()
+    return " ".join(_line_text(r, spaced) for r in rows).strip()
 
 
-def _tables(page: Page, chars: list[Char], lines: list[_Line]) -> list[_Line]:
+def _tables(page: Page, chars: list[Char], lines: list[_Line], spaced: bool) -> list[_Line]:
     """Tables under a "Table N" caption only: a ruled figure or a framed box would otherwise pass for one."""
     captions = [ln for ln in lines if _TABLE_CAPTION.match(ln.text)]
     if not captions:
@@ -408,18 +450,18 @@ def _tables(page: Page, chars: list[Char], lines: list[_Line]) -> list[_Line]:
     found: list[_Line] = []
     if sum(1 for e in page.edges if e["orientation"] == "v") >= 4:
         for table in page.find_tables():
-            item = _ruled_table(table, chars, captions, page.page_number)
+            item = _ruled_table(table, chars, captions, page.page_number, spaced)
             if item:
                 found.append(item)
     for caption in captions:
         if not any(t.top - 60 <= caption.top <= t.bottom for t in found):
-            item = _rule_bounded_table(page, chars, lines, caption)
+            item = _rule_bounded_table(page, chars, lines, caption, spaced)
             if item:
                 found.append(item)
     return found
 
 
-def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int) -> _Line | None:
+def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int, spaced: bool) -> _Line | None:
     x0, top, x1, bottom = table.bbox
     if not any(x0 - 5 <= c.x0 <= x1 and top - 60 <= c.top <= bottom for c in captions):
         return None
@@ -428,9 +470,9 @@ def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int) -> 
         rows.pop(0)
     texts = []
     for row in rows:
-        cells = [_cell_text(_chars_in(chars, cell)) if cell else "" for cell in row.cells]
-        if sum(bool(c) for c in cells) >= 1:
-            texts.append(" | ".join(c for c in cells if c))
+        cells = [_cell_text(_chars_in(chars, cell), spaced) for cell in row.cells if cell is not None]
+        if any(cells):
+            texts.append(" | ".join(cells))
     if len(texts) < 2 or not rows:
         return None
     table_top = rows[0].bbox[1]
@@ -455,7 +497,8 @@ def _rules(page: Page) -> list[tuple[float, float, float]]:
     return rules
 
 
-def _rule_bounded_table(page: Page, chars: list[Char], lines: list[_Line], caption: _Line) -> _Line | None:
+def _rule_bounded_table(page: Page, chars: list[Char], lines: list[_Line], caption: _Line,
+                        spaced: bool) -> _Line | None:
     """A booktabs table (top rule, header, bottom rule, no vertical lines): pdfplumber finds no cells in it."""
     rules = _rules(page)
     top = next((r for r in rules if caption.bottom - 1 <= r[2] <= caption.bottom + 40
@@ -476,20 +519,28 @@ def _rule_bounded_table(page: Page, chars: list[Char], lines: list[_Line], capti
     bbox = (top[0], top[2], top[1], end[2])
     texts = []
     for row in _rows(_chars_in(chars, bbox)):
-        row.sort(key=lambda c: c["x0"])
-        size = max(c["size"] for c in row)
-        cells, current = [], [row[0]]
-        for prev, c in zip(row, row[1:]):
-            if c["x0"] - max(p["x1"] for p in current) > 1.0 * size:
-                cells.append(current)
-                current = []
-            current.append(c)
-        cells.append(current)
-        texts.append((min(c["top"] for c in row), " | ".join(_line_text(cell) for cell in cells)))
+        glyphs = sorted((c for c in row if not c["space"]), key=lambda c: c["x0"])
+        if glyphs:
+            texts.append((min(c["top"] for c in glyphs), " | ".join(_cells(row, glyphs, spaced))))
     texts.sort()
     if len(texts) < 2:
         return None
     return _table_item([t for _, t in texts], bbox, page.page_number)
+
+
+def _cells(row: list[Char], glyphs: list[Char], spaced: bool) -> list[str]:
+    """Cut a table row where the gap between glyphs exceeds an em (words inside a cell are closer)."""
+    size = max(c["size"] for c in glyphs)
+    cuts = []
+    right = glyphs[0]["x1"]
+    for a, b in zip(glyphs, glyphs[1:]):
+        right = max(right, a["x1"])
+        if b["x0"] - right > size:
+            cuts.append((right + b["x0"]) / 2)
+    cells: list[list[Char]] = [[] for _ in range(len(cuts) + 1)]
+    for c in row:
+        cells[bisect_left(cuts, c["x0"])].append(c)
+    return [_line_text(cell, spaced) for cell in cells if any(not c["space"] for c in cell)]
 
 
 def _tablelike(band: list[_Line]) -> bool:
@@ -554,15 +605,39 @@ def _gutter(items: list[_Line]) -> float | None:
     x = (longest[0] + longest[-1]) / 2
     left = sum(1 for i in items if i.x1 <= x)
     right = sum(1 for i in items if i.x0 >= x)
-    if min(left, right) >= 3 and least < 0.5 * min(left, right):
+    if min(left, right) >= 3 and least < 0.8 * min(left, right):
         return x
     return None
 
 
+def _widest_gap(intervals: list[tuple[float, float]], minimum: float) -> float | None:
+    """Middle of the widest gap, at least `minimum` wide, left by the union of the intervals."""
+    best, best_width = None, minimum
+    intervals = sorted(intervals)
+    reach = intervals[0][1]
+    for start, end in intervals[1:]:
+        if start - reach >= best_width:
+            best, best_width = (start + reach) / 2, start - reach
+        reach = max(reach, end)
+    return best
+
+
 def reading_order(items: list[_Line]) -> list[list[_Line]]:
-    """Groups of lines (a column, or a band of full-width lines) in reading order."""
-    if not items:
-        return []
+    """Groups of lines (a column, a band of full-width lines) in reading order: a recursive XY cut.
+
+    A clean vertical cut (a gutter no line crosses) comes first, so columns are never cut into bands; then a
+    horizontal cut at the widest empty band; a gutter crossed by a few full-width lines (a caption, an
+    abstract) cuts the region into bands at those lines.
+    """
+    if len(items) <= 1:
+        return [items] if items else []
+    size = statistics.median([i.size for i in items if i.rows is None] or [10.0])
+    x = _widest_gap([(i.x0, i.x1) for i in items], 0.6 * size)
+    if x is not None:
+        return reading_order([i for i in items if i.x1 <= x]) + reading_order([i for i in items if i.x0 >= x])
+    y = _widest_gap([(i.top, i.bottom) for i in items], 0.6 * size)
+    if y is not None:
+        return reading_order([i for i in items if i.bottom <= y]) + reading_order([i for i in items if i.top >= y])
     x = _gutter(items) if len(items) >= 6 else None
     if x is None:
         return [sorted(items, key=_position)]
@@ -596,11 +671,13 @@ def _split_columns(band: list[_Line], x: float) -> list[list[_Line]]:
 # ----------------------------------------------------------------------------------------------------- paragraphs
 
 
-def _continues(prev: _Line, line: _Line, left: float, right: float, same_group: bool) -> bool:
-    """Does `line` carry on the paragraph that `prev` ends?"""
+def _continues(opener: _Line, prev: _Line, line: _Line, left: float, right: float, same_group: bool) -> bool:
+    """Does `line` carry on the paragraph that `opener` starts and `prev` ends?"""
     if line.rows is not None or prev.rows is not None:
         return False
-    if abs(line.size - prev.size) > 0.6 or line.bold != prev.bold or _CAPTION.match(line.text):
+    if abs(line.size - prev.size) > 0.6 or _CAPTION.match(line.text):
+        return False
+    if line.bold != prev.bold and not _CAPTION.match(opener.text):  # a caption opens in bold
         return False
     if not same_group:
         return (not _SENTENCE_END.search(prev.text) and line.text[:1].islower()
@@ -627,7 +704,7 @@ def _paragraphs(pages: list[_Page]) -> list[list[_Line]]:
             right = max((ln.x1 for ln in texts), default=0.0)
             same_group = False
             for line in group:
-                if prev is not None and _continues(prev, line, left, right, same_group):
+                if prev is not None and _continues(paragraphs[-1][0], prev, line, left, right, same_group):
                     paragraphs[-1].append(line)
                 else:
                     paragraphs.append([line])
@@ -687,7 +764,7 @@ def build_document(path: Path, pages: list[_Page], info: dict) -> SourceDocument
     for ln in text_lines:
         weights[round(ln.size, 1)] += len(ln.text)
     body = weights.most_common(1)[0][0] if weights else 10.0
-    title = _title(pages[0].items if pages else [], _text_value(info.get("Title")))
+    title = _title(pages[0].items if pages else [], _text_value(info.get("Title")), body)
     drop_running_heads(pages)
     vocab = _vocabulary(ln for p in pages for ln in p.items if ln.rows is None)
 
@@ -735,24 +812,22 @@ def _text_value(value: object) -> str:
     return str(value).strip() if isinstance(value, str) else ""
 
 
-def _title(items: list[_Line], declared: str) -> str | None:
-    """Largest-font text on page 1; among near-equal candidates the one matching the declared /Title wins."""
+def _title(items: list[_Line], declared: str, body: float) -> str | None:
+    """Largest-font text on page 1. The declared /Title picks among candidates when it matches one (a journal
+    masthead can be set larger than the title); a typescript without display type has its title in capitals."""
     lines = [ln for ln in items if ln.rows is None and sum(ch.isalpha() for ch in ln.text) >= 3]
-    if not lines:
-        return declared or None
-    candidates: list[tuple[float, str]] = []
+    candidates: list[tuple[float, float, str]] = []
     for size in sorted({round(ln.size, 1) for ln in lines}, reverse=True)[:3]:
-        same = sorted((ln for ln in lines if abs(ln.size - size) < 0.3), key=_position)
         groups: list[list[_Line]] = []
-        for ln in same:
-            if groups and ln.top - groups[-1][-1].bottom < 1.5 * size:
+        for ln in sorted((ln for ln in lines if abs(ln.size - size) < 0.3), key=_position):
+            if groups and 0 <= ln.top - groups[-1][-1].bottom < 1.5 * size:
                 groups[-1].append(ln)
             else:
                 groups.append([ln])
         for group in groups:
             text = re.sub(r"\s+", " ", " ".join(ln.text for ln in group)).strip()
             if len(text.split()) >= 2:
-                candidates.append((size, text))
+                candidates.append((size, group[0].top, text))
     if not candidates:
         return declared or None
     declared_words = set(_WORD.findall(declared.lower()))
@@ -760,10 +835,20 @@ def _title(items: list[_Line], declared: str) -> str | None:
         def overlap(text: str) -> float:
             words = set(_WORD.findall(text.lower()))
             return len(words & declared_words) / len(words | declared_words)
-        size, text = max(candidates, key=lambda c: (overlap(c[1]), c[0]))
-        if overlap(text) >= 0.5:
-            return text
-    return max(candidates, key=lambda c: c[0])[1]
+        best = max(candidates, key=lambda c: (overlap(c[2]), c[0]))
+        if overlap(best[2]) >= 0.5:
+            return best[2]
+    largest = max(candidates, key=lambda c: (c[0], -c[1]))
+    if largest[0] < 1.1 * body:
+        capitals = sorted(c for c in candidates if len(c[2].split()) >= 3 and _mostly_capitals(c[2]))
+        if capitals:
+            return min(capitals, key=lambda c: c[1])[2]
+    return largest[2]
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
 def _find_doi(text: str, blocks: list[Block], info: dict) -> str | None:
