@@ -187,7 +187,7 @@ def page_entity() -> None:
                          x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color="type:N",
                          tooltip=["name", "type"]).add_params(pick)
                      + alt.Chart(nodes).mark_text(dy=-12, fontSize=10).encode(x="x:Q", y="y:Q", text="name"))
-            event = st.altair_chart(chart, on_select="rerun", key="neighbourhood", use_container_width=True)
+            event = st.altair_chart(chart, on_select="rerun", key="neighbourhood", width="stretch")
             picked = (event.selection.get("pick") if event and event.selection else None) or []
             if picked and picked[0].get("key") not in (None, key):
                 open_entity(picked[0]["key"])
@@ -237,11 +237,126 @@ def page_documents() -> None:
         st.dataframe(table.iloc[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], hide_index=True)
 
 
-PAGES = {"Ask & search": page_ask, "Entity": page_entity, "Documents": page_documents}
+def _paged(table, key: str) -> None:
+    """Large tables are shown a page at a time so the explorer stays responsive on big graphs."""
+    pages = max(1, (len(table) - 1) // PAGE_SIZE + 1)
+    page = st.number_input("Page", 1, pages, 1, key=f"{key}-page") if pages > 1 else 1
+    st.dataframe(table.iloc[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], hide_index=True, width="stretch")
+
+
+@st.cache_data(show_spinner=False)
+def cached_lines(_version: tuple) -> list[dict]:
+    from kg.lines import register
+
+    return [{**line.csv_row(), "capacity": line.capacity_text} for line in register(store())]
+
+
+def page_lines() -> None:
+    import pandas as pd
+
+    st.header("Production lines")
+    table = pd.DataFrame(cached_lines(version()))
+    if table.empty:
+        st.info("No production lines in the graph yet.")
+        return
+    cols = st.columns(3)
+    filters = {name: cols[i].multiselect(name.capitalize(), sorted(x for x in table[name].unique() if x),
+                                         key=f"lines-{name}")
+               for i, name in enumerate(("chemistry", "stage", "country"))}
+    for name, chosen in filters.items():
+        if chosen:
+            table = table[table[name].isin(chosen)]
+    st.caption(f"{len(table)} lines")
+    st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"), "production_lines.csv", "text/csv")
+    _paged(table.drop(columns=["capacity_unit"]), "lines")
+
+
+def page_timelines() -> None:
+    import datetime as dt
+
+    from kg.timeline import _figure, timeline
+
+    st.header("Timelines: targets vs achievements")
+    graph = store()
+    orgs = sorted(e.name for e in graph.entities("Organization"))
+    chosen = st.multiselect("Companies", orgs, default=[], key="timeline-orgs",
+                            placeholder="All companies with dated milestones")
+    as_of = st.date_input("As of", dt.date.today(), key="timeline-asof")
+    result = timeline(graph, chosen or None, as_of=as_of.isoformat())
+    if not result.lanes:
+        st.info("No dated milestones for this selection.")
+        return
+    st.pyplot(_figure(result), clear_figure=True)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(f"Slips ({len(result.slips)})")
+        for slip in result.slips:
+            st.markdown(f"**{literal(slip.subject)}** · {slip.category} · {literal(slip.before.label)} → "
+                        f"{literal(slip.after.label)} ({literal(slip.shift)})")
+            st.markdown("> " + literal(slip.before_source.quote))
+            st.markdown("> " + literal(slip.after_source.quote))
+    with right:
+        st.subheader(f"Overdue ({len(result.overdue)})")
+        for item in result.overdue:
+            st.markdown(f"**{literal(item.subject)}** · {item.category} · planned {literal(item.label)}")
+            for source in item.sources[:2]:
+                st.markdown("> " + literal(source.quote))
+
+
+def page_patents() -> None:
+    import pandas as pd
+
+    from kg.patents import add_watch, list_watches, patents, run_watch
+
+    st.header("Patents")
+    graph = store()
+    cols = st.columns(3)
+    assignee = cols[0].text_input("Assignee", key="patents-assignee")
+    topic = cols[1].text_input("Topic", key="patents-topic")
+    since = cols[2].text_input("Since (YYYY or YYYY-MM-DD)", key="patents-since")
+    try:
+        records = patents(graph, assignee=assignee or None, topic=topic or None, since=since or None)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    table = pd.DataFrame([{"number": r.number, "assignee": ", ".join(r.assignee_names), "date": r.date,
+                           "topic": r.summary, "sources": len(r.sources)} for r in records])
+    st.caption(f"{len(records)} patents")
+    if not table.empty:
+        _paged(table, "patents")
+    st.subheader("Watch-lists")
+    with st.form("watch"):
+        name = st.text_input("Name")
+        watch_assignee = st.text_input("Assignee to watch")
+        watch_topic = st.text_input("Topic to watch")
+        if st.form_submit_button("Save watch-list") and name:
+            add_watch(graph, name, assignee=watch_assignee or None, topic=watch_topic or None)
+            st.success(f"saved {name}")
+    for watch in list_watches(graph):
+        if st.button(f"Run {watch['name']}", key=f"run-{watch['name']}"):
+            run = run_watch(graph, watch["name"])
+            st.write(f"{len(run.new)} new since {run.previous_run or 'the first run'}")
+            for record in run.new:
+                st.markdown(f"**{literal(record.number)}** · {literal(', '.join(record.assignee_names))}")
+                for source in record.sources[:1]:
+                    st.markdown("> " + literal(source.quote))
+
+
+PAGES = {"Ask & search": page_ask, "Entity": page_entity, "Production lines": page_lines,
+         "Timelines": page_timelines, "Patents": page_patents, "Documents": page_documents}
 
 
 def main() -> None:
     st.set_page_config(page_title="Solid-state battery knowledge graph", layout="wide")
+    if "deep_link_read" not in st.session_state:
+        st.session_state["deep_link_read"] = True
+        params = st.query_params
+        if params.get("page") in PAGES:
+            st.session_state["page"] = params["page"]
+        if params.get("q"):
+            st.session_state["question"] = params["q"]
+        if params.get("entity"):
+            st.session_state["entity"] = params["entity"]
     if "goto" in st.session_state:
         st.session_state["page"] = st.session_state.pop("goto")
     page = st.sidebar.radio("Page", list(PAGES), key="page")

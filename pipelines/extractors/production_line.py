@@ -7,6 +7,8 @@ passage, then from the heading.
 """
 from __future__ import annotations
 
+import re
+
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_label, preceded_by, segments
@@ -110,7 +112,9 @@ def _extract(ctx: PassageContext) -> list[Fact]:
                          0.8 if local else 0.6)
             if fact:
                 facts.append(fact)
-    if not facts and heading_is_lines and heading_stage and orgs and orgs[0].start <= 6:
+    labelled = ctx.passage.block_kind == "list_item" and orgs and re.match(
+        r"[\s\-*•]*\**[^:]{0,60}\**\s*:", text) and orgs[0].start <= 6
+    if not facts and heading_is_lines and heading_stage and labelled:
         fact = _line(ctx, orgs[0], orgs[0].end, heading_stage, capacities[0] if capacities else None, 0.6)
         if fact:
             facts.append(fact)

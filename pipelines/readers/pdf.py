@@ -191,7 +191,8 @@ def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
     tables = _tables(page, chars, lines, spaced)
     if tables:
         lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables)]
-    lines = [ln for ln in _attach_drop_caps(lines, drop_caps, body) if any(ch.isalnum() for ch in ln.text)]
+    lines = _drop_line_numbers([ln for ln in _attach_drop_caps(lines, drop_caps, body)
+                                if any(ch.isalnum() for ch in ln.text)])
     return _Page(page.page_number, page.width, page.height, lines + tables, visible)
 
 
@@ -266,10 +267,13 @@ class _RowInfo:
     chars: list[Char]
 
 
-def _row_info(chars: list[Char]) -> _RowInfo:
+def _row_info(chars: list[Char], row: list[Char]) -> _RowInfo:
+    """A piece of a row; scripts may sit next to any body-size glyph of the whole row (a piece can end where a
+    superscript was lifted out of the row)."""
     size = max(c["size"] for c in chars)
-    body = sorted((c for c in chars if c["size"] >= 0.9 * size), key=lambda c: c["x0"])
-    return _RowInfo(size, min(c["top"] for c in body), max(c["bottom"] for c in body),
+    own = [c for c in chars if c["size"] >= 0.9 * size]
+    body = sorted((c for c in row if c["size"] >= 0.9 * size), key=lambda c: c["x0"])
+    return _RowInfo(size, min(c["top"] for c in own), max(c["bottom"] for c in own),
                     [c["x0"] for c in body], body, sorted(chars, key=lambda c: c["x0"]))
 
 
@@ -309,31 +313,39 @@ def _pieces(chars: list[Char]) -> list[list[Char]]:
 
 def _attach_scripts(rows: list[list[Char]]) -> list[list[Char]]:
     pieces = [(i, piece) for i, row in enumerate(rows) for piece in _pieces(row)]
-    infos = [_row_info(piece) for _, piece in pieces]
+    infos = [_row_info(piece, rows[i]) for i, piece in pieces]
     buckets: dict[int, list[int]] = defaultdict(list)
     for k, info in enumerate(infos):
-        if len(info.body) >= 2 or info.body[0]["text"].isalnum():
+        own = [c for c in info.chars if c["size"] >= 0.9 * info.size]
+        if len(own) >= 2 or own[0]["text"].isalnum():
             slack = 0.15 * info.size
             for b in range(int((info.top - slack) // 8), int((info.bottom + slack) // 8) + 1):
                 buckets[b].append(k)
+    runs = [(k, run) for k, info in enumerate(infos) for run in _runs(info.chars, info.size)]
+    runs.sort(key=lambda r: -max(c["size"] for c in r[1]))  # a subscript's subscript follows its host
+    home = {id(c): i for i, row in enumerate(rows) for c in row}
+    for k, run in runs:
+        centre = statistics.median((c["top"] + c["bottom"]) / 2 for c in run)
+        x0, x1 = run[0]["x0"], max(c["x1"] for c in run)
+        size = max(c["size"] for c in run)
+        best, best_dist = None, math.inf
+        for j in buckets.get(int(centre // 8), ()):
+            host = infos[j]
+            slack = 0.15 * host.size
+            if (j == k or not 0.4 * host.size <= size <= 0.85 * host.size
+                    or not host.top - slack <= centre <= host.bottom + slack or not _near(host, x0, x1)):
+                continue
+            dist = abs(centre - (host.top + host.bottom) / 2)
+            if dist < best_dist:
+                best, best_dist = j, dist
+        if best is not None:
+            anchor = min(infos[best].chars, key=lambda c: max(c["x0"] - x1, x0 - c["x1"], 0.0))
+            for c in run:
+                home[id(c)] = home[id(anchor)]
     out: list[list[Char]] = [[] for _ in rows]
-    for k, (row, _) in enumerate(pieces):
-        info = infos[k]
-        for run in _runs(info.chars, info.size):
-            centre = statistics.median((c["top"] + c["bottom"]) / 2 for c in run)
-            x0, x1 = run[0]["x0"], max(c["x1"] for c in run)
-            size = max(c["size"] for c in run)
-            best, best_dist = row, math.inf
-            for j in buckets.get(int(centre // 8), ()):
-                host = infos[j]
-                slack = 0.15 * host.size
-                if (j == k or not 0.4 * host.size <= size <= 0.85 * host.size
-                        or not host.top - slack <= centre <= host.bottom + slack or not _near(host, x0, x1)):
-                    continue
-                dist = abs(centre - (host.top + host.bottom) / 2)
-                if dist < best_dist:
-                    best, best_dist = pieces[j][0], dist
-            out[best].extend(run)
+    for row in rows:
+        for c in row:
+            out[home[id(c)]].append(c)
     return [r for r in out if r]
 
 
@@ -350,7 +362,10 @@ def _spans(chars: list[Char], size: float) -> list[tuple[float, float]]:
 
 
 def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
-    """Rows cut into segments at column gutters: a gap that neighbouring rows leave empty too, or a very wide gap."""
+    """Rows cut into segments at column gutters: a gap that neighbouring rows leave empty too, or a gap over 5 em.
+
+    A justified line can have word gaps of 2 em, so width alone does not make a gutter.
+    """
     rows = [sorted(r, key=lambda c: c["x0"]) for r in _rows(chars)]
     rows.sort(key=lambda r: min(c["top"] for c in r))
     sizes = [max(c["size"] for c in r) for r in rows]
@@ -361,7 +376,7 @@ def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
         size = sizes[i]
         cuts = []
         for (_, gap_start), (gap_end, _) in zip(spans[i], spans[i][1:]):
-            if gap_end - gap_start > 2.0 * size or _is_gutter(i, (gap_start + gap_end) / 2, spans, tops, size):
+            if gap_end - gap_start > 5.0 * size or _is_gutter(i, gap_start, gap_end, spans, tops, size):
                 cuts.append((gap_start + gap_end) / 2)
         start = 0
         for cut in cuts + [math.inf]:
@@ -376,13 +391,25 @@ def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
     return out
 
 
-def _is_gutter(i: int, x: float, spans: list[list[tuple[float, float]]], tops: list[float], size: float) -> bool:
-    clear = 0
+def _is_gutter(i: int, start: float, end: float, spans: list[list[tuple[float, float]]], tops: list[float],
+               size: float) -> bool:
+    """Is there an x in the gap that the rows nearby leave empty too, with text on both sides of it?
+
+    Any x, not the middle: an indented first line moves the right edge of its gap into the next column. A wide
+    justified word gap fails because the full lines above and below cover it."""
+    lo, hi = bisect_left(tops, tops[i] - 8 * size), bisect_left(tops, tops[i] + 8 * size)
+    window = [spans[j] for j in range(lo, hi) if j != i]
     half = 0.2 * size
-    for j in range(max(0, i - 3), min(len(spans), i + 4)):
-        if j != i and abs(tops[j] - tops[i]) < 6 * size and not any(a < x + half and b > x - half for a, b in spans[j]):
-            clear += 1
-    return clear >= 3
+    x = start + half
+    while x <= end - half:
+        covering = sum(any(a < x + half and b > x - half for a, b in row) for row in window)
+        if covering <= max(1, len(window) // 10):
+            left = sum(any(b <= x for _, b in row) for row in window)
+            right = sum(any(a >= x for a, _ in row) for row in window)
+            if left >= 3 and right >= 3:
+                return True
+        x += 1.0
+    return False
 
 
 def _make_line(chars: list[Char], page: int, spaced: bool) -> _Line:
@@ -394,7 +421,7 @@ def _make_line(chars: list[Char], page: int, spaced: bool) -> _Line:
     return _Line(text=text, x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
                  top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
                  base=max(c["bottom"] for c in body), size=size,
-                 bold=sum(map(_is_bold, body)) >= 0.8 * len(body), page=page)
+                 bold=all(map(_is_bold, body)), page=page)
 
 
 def _line_text(chars: list[Char], spaced: bool) -> str:
@@ -420,6 +447,15 @@ def _line_text(chars: list[Char], spaced: bool) -> str:
         right = c["x1"] if right is None else max(right, c["x1"])
         prev_size = c["size"]
     return "".join(parts)
+
+
+def _drop_line_numbers(lines: list[_Line]) -> list[_Line]:
+    """Bare numbers outside the text block: a manuscript's line numbering in the margin."""
+    prose = [ln for ln in lines if len(ln.text) >= 20]
+    if not prose:
+        return lines
+    left, right = min(ln.x0 for ln in prose), max(ln.x1 for ln in prose)
+    return [ln for ln in lines if not (ln.text.isdigit() and (ln.x1 <= left + 1 or ln.x0 >= right - 1))]
 
 
 # --------------------------------------------------------------------------------------------------------- tables
@@ -610,16 +646,21 @@ def _gutter(items: list[_Line]) -> float | None:
     return None
 
 
-def _widest_gap(intervals: list[tuple[float, float]], minimum: float) -> float | None:
-    """Middle of the widest gap, at least `minimum` wide, left by the union of the intervals."""
-    best, best_width = None, minimum
+def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(middle, width) of each gap left by the union of the intervals."""
+    gaps = []
     intervals = sorted(intervals)
     reach = intervals[0][1]
     for start, end in intervals[1:]:
-        if start - reach >= best_width:
-            best, best_width = (start + reach) / 2, start - reach
+        if start > reach:
+            gaps.append(((start + reach) / 2, start - reach))
         reach = max(reach, end)
-    return best
+    return gaps
+
+
+def _widest_gap(gaps: list[tuple[float, float]], minimum: float) -> float | None:
+    wide = [g for g in gaps if g[1] >= minimum]
+    return max(wide, key=lambda g: g[1])[0] if wide else None
 
 
 def reading_order(items: list[_Line]) -> list[list[_Line]]:
@@ -632,10 +673,12 @@ def reading_order(items: list[_Line]) -> list[list[_Line]]:
     if len(items) <= 1:
         return [items] if items else []
     size = statistics.median([i.size for i in items if i.rows is None] or [10.0])
-    x = _widest_gap([(i.x0, i.x1) for i in items], 0.6 * size)
+    x = _widest_gap(_gaps([(i.x0, i.x1) for i in items]), 0.6 * size)
     if x is not None:
         return reading_order([i for i in items if i.x1 <= x]) + reading_order([i for i in items if i.x0 >= x])
-    y = _widest_gap([(i.top, i.bottom) for i in items], 0.6 * size)
+    gaps = _gaps([(i.top, i.bottom) for i in items])
+    usual = statistics.median(w for _, w in gaps) if len(gaps) >= 3 else 0.0
+    y = _widest_gap(gaps, max(0.6 * size, 1.5 * usual))  # double-spaced manuscripts have wide gaps everywhere
     if y is not None:
         return reading_order([i for i in items if i.bottom <= y]) + reading_order([i for i in items if i.top >= y])
     x = _gutter(items) if len(items) >= 6 else None
@@ -671,21 +714,18 @@ def _split_columns(band: list[_Line], x: float) -> list[list[_Line]]:
 # ----------------------------------------------------------------------------------------------------- paragraphs
 
 
-def _continues(opener: _Line, prev: _Line, line: _Line, left: float, right: float, same_group: bool) -> bool:
-    """Does `line` carry on the paragraph that `opener` starts and `prev` ends?"""
+def _continues(opener: _Line, prev: _Line, line: _Line, left: float, right: float, leading: float) -> bool:
+    """Within one column: does `line` carry on the paragraph that `opener` starts and `prev` ends?"""
     if line.rows is not None or prev.rows is not None:
         return False
     if abs(line.size - prev.size) > 0.6 or _CAPTION.match(line.text):
         return False
     if line.bold != prev.bold and not _CAPTION.match(opener.text):  # a caption opens in bold
         return False
-    if not same_group:
-        return (not _SENTENCE_END.search(prev.text) and line.text[:1].islower()
-                and not line.x0 - left > 0.6 * line.size)
     if abs(line.base - prev.base) < 0.3 * line.size:
         return line.x0 > prev.x1
     step = line.base - prev.base
-    if step <= 0 or step > 1.75 * max(line.size, prev.size):
+    if step <= 0 or step > max(1.75 * max(line.size, prev.size), 1.3 * leading):
         return False
     if line.x0 - left > 0.6 * line.size and prev.x0 - left <= 0.6 * line.size:
         return False
@@ -694,21 +734,39 @@ def _continues(opener: _Line, prev: _Line, line: _Line, left: float, right: floa
     return True
 
 
+def _resumes(paragraph: list[_Line], line: _Line) -> bool:
+    """Does `line`, opening a column, continue `paragraph`, which ended its own column mid-sentence?"""
+    last, opener = paragraph[-1], paragraph[0]
+    return (last.rows is None and line.rows is None and not opener.bold and not _CAPTION.match(opener.text)
+            and not line.bold and abs(line.size - last.size) <= 0.6 and line.text[:1].islower()
+            and not _SENTENCE_END.search(last.text) and line.x1 - line.x0 >= 0.5 * (last.x1 - last.x0))
+
+
 def _paragraphs(pages: list[_Page]) -> list[list[_Line]]:
+    """Lines → paragraphs. A column that opens mid-sentence continues the last paragraph left open at the foot
+    of a column, even across a page or past a footnote or figure caption printed in between."""
     paragraphs: list[list[_Line]] = []
-    prev: _Line | None = None
+    open_at_foot: list[int] = []
     for page in pages:
         for group in reading_order(page.items):
             texts = [ln for ln in group if ln.rows is None]
             left = min((ln.x0 for ln in texts), default=0.0)
             right = max((ln.x1 for ln in texts), default=0.0)
-            same_group = False
-            for line in group:
-                if prev is not None and _continues(paragraphs[-1][0], prev, line, left, right, same_group):
-                    paragraphs[-1].append(line)
+            steps = [b.base - a.base for a, b in zip(texts, texts[1:]) if b.base - a.base > 0.5 * b.size]
+            leading = statistics.median(steps) if steps else 0.0
+            current = next((k for k in reversed(open_at_foot[-12:]) if _resumes(paragraphs[k], group[0])), None)
+            if current is None:
+                paragraphs.append([group[0]])
+                current = len(paragraphs) - 1
+            else:
+                paragraphs[current].append(group[0])
+            for prev, line in zip(group, group[1:]):
+                if _continues(paragraphs[current][0], prev, line, left, right, leading):
+                    paragraphs[current].append(line)
                 else:
                     paragraphs.append([line])
-                prev, same_group = line, True
+                    current = len(paragraphs) - 1
+            open_at_foot.append(current)
     return paragraphs
 
 

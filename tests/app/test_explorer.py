@@ -19,8 +19,10 @@ def store_dir(tmp_path_factory, sample_news):
     (root / "news.md").write_text(sample_news, encoding="utf-8")
     (root / "hostile.md").write_text(f"# Hostile\n\nToyota targets 2027 for mass production ({HOSTILE}).\n",
                                      encoding="utf-8")
+    (root / "lines.md").write_text("# Pilot Lines (2026)\n\n- ProLogium (Taiwan): Oxide-based, ~2 GWh/year pilot.\n",
+                                   encoding="utf-8")
     store = EmbeddedStore(root / "store")
-    ingest(store, [root / "news.md", root / "hostile.md"])
+    ingest(store, [root / "news.md", root / "hostile.md", root / "lines.md"])
     store.close()
     return root / "store"
 
@@ -75,4 +77,30 @@ def test_documents_page_lists_documents(store_dir, monkeypatch):
     at = _app(store_dir, monkeypatch)
     at.sidebar.radio(key="page").set_value("Documents").run()
     assert not at.exception
-    assert at.metric[0].value == "2"
+    assert at.metric[0].value == "3"
+
+
+def test_lines_page_filters_and_downloads(store_dir, monkeypatch):
+    at = _app(store_dir, monkeypatch)
+    at.sidebar.radio(key="page").set_value("Production lines").run()
+    assert not at.exception
+    assert "2 lines" in " ".join(c.value for c in at.caption)
+    at.multiselect(key="lines-chemistry").set_value(["oxide"]).run()
+    assert "1 lines" in " ".join(c.value for c in at.caption)
+    assert at.dataframe[0].value["company"].tolist() == ["ProLogium"]
+
+
+def test_timelines_page_plots_milestones(store_dir, monkeypatch):
+    at = _app(store_dir, monkeypatch)
+    at.sidebar.radio(key="page").set_value("Timelines").run()
+    assert not at.exception
+    assert any("Slips" in s.value for s in at.subheader)
+
+
+def test_patents_page_lists_and_watches(store_dir, monkeypatch):
+    at = _app(store_dir, monkeypatch)
+    at.sidebar.radio(key="page").set_value("Patents").run()
+    assert not at.exception
+    assert "1 patents" in " ".join(c.value for c in at.caption)
+    at.text_input(key="patents-assignee").input("CATL").run()
+    assert "0 patents" in " ".join(c.value for c in at.caption)
