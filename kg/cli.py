@@ -148,23 +148,38 @@ def show(entity: Annotated[str, typer.Argument(help="Entity name, alias or key."
 
 
 @app.command()
-def export(fmt: Annotated[str, typer.Option("--format", help="gold-json")] = "gold-json",
-           output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (default: stdout).")] = None,
+def export(fmt: Annotated[str, typer.Option("--format", help="gold-json, graphml, csv (neo4j-admin import) or jsonl.")]
+           = "gold-json",
+           output: Annotated[Optional[Path], typer.Option("-o", "--output",
+                                                          help="Output file; a folder for csv; stdout for gold-json.")]
+           = None,
            store: StoreOption = None) -> None:
-    """Write the graph in an exchange format."""
-    from kg.export import gold_json
+    """Write the graph for other tools: the evaluation gold shape, GraphML, neo4j-admin CSV or JSONL."""
+    from kg import export as exports
 
-    if fmt != "gold-json":
-        raise UserError(f"unknown export format {fmt!r} (supported: gold-json)")
+    if fmt not in ("gold-json", "graphml", "csv", "jsonl"):
+        raise UserError(f"unknown export format {fmt!r} (gold-json, graphml, csv or jsonl)")
+    if fmt != "gold-json" and output is None:
+        raise UserError(f"--format {fmt} needs -o PATH")
     graph = _open(store)
-    data = gold_json(graph)
-    graph.close()
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-        err.print(f"wrote {output}")
-    else:
-        sys.stdout.write(text + "\n")
+    try:
+        if fmt == "gold-json":
+            text = json.dumps(exports.gold_json(graph), ensure_ascii=False, indent=1)
+            if output is None:
+                sys.stdout.write(text + "\n")
+            else:
+                output.write_text(text + "\n", encoding="utf-8")
+                err.print(f"wrote {output}")
+            return
+        writer = {"graphml": exports.export_graphml, "csv": exports.export_csv, "jsonl": exports.export_jsonl}[fmt]
+        counts = writer(graph, output)
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        graph.close()
+    err.print(f"wrote {output}: " + ", ".join(f"{v} {k}" for k, v in counts.items()), markup=False)
+    if fmt == "csv":
+        err.print("load into an empty Neo4j with: " + exports.neo4j_admin_command(output), markup=False)
 
 
 @app.command()
@@ -309,4 +324,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from kg.cli import main as registered_main  # the module the command modules register on
+
+    registered_main()
