@@ -342,8 +342,58 @@ def page_patents() -> None:
                     st.markdown("> " + literal(source.quote))
 
 
+def page_snapshots() -> None:
+    import contextlib
+
+    import pandas as pd
+
+    from kg.diff import diff_graphs, snapshot_view, store_view, to_markdown
+    from kg.snapshot import SnapshotError, write_snapshot
+
+    st.header("Snapshots")
+    st.subheader("Export")
+    if st.button("Build snapshot", key="snapshot-build"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "snapshot.zip"
+            manifest = write_snapshot(store(), path)
+            st.session_state["snapshot-bytes"] = path.read_bytes()
+            st.session_state["snapshot-counts"] = manifest.get("counts", {})
+    if "snapshot-bytes" in st.session_state:
+        st.caption(", ".join(f"{v} {k}" for k, v in st.session_state["snapshot-counts"].items()))
+        st.download_button("Download snapshot.zip", st.session_state["snapshot-bytes"], "snapshot.zip",
+                           "application/zip")
+    st.subheader("Compare")
+    old = st.file_uploader("Older snapshot (.zip)", type=["zip"], key="diff-old")
+    new = st.file_uploader("Newer snapshot (.zip); empty = the live graph", type=["zip"], key="diff-new")
+    if old is None or not st.button("Compare", key="diff-run"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        old_path = Path(tmp) / "old.zip"
+        old_path.write_bytes(old.getvalue())
+        try:
+            with contextlib.ExitStack() as stack:
+                left = stack.enter_context(snapshot_view(old_path))
+                if new is not None:
+                    new_path = Path(tmp) / "new.zip"
+                    new_path.write_bytes(new.getvalue())
+                    right = stack.enter_context(snapshot_view(new_path))
+                else:
+                    right = store_view(store())
+                diff = diff_graphs(left, right)
+        except SnapshotError as exc:
+            st.error(str(exc))
+            return
+    rows = [{"section": section, "kind": kind, **{k: v for k, v in counts.items()}}
+            for section in ("facts", "entities") for kind, counts in diff["counts"][section].items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    report = to_markdown(diff)
+    st.download_button("Download report (Markdown)", report.encode("utf-8"), "diff.md", "text/markdown")
+    st.code(report, language=None)
+
+
 PAGES = {"Ask & search": page_ask, "Entity": page_entity, "Production lines": page_lines,
-         "Timelines": page_timelines, "Patents": page_patents, "Documents": page_documents}
+         "Timelines": page_timelines, "Patents": page_patents, "Documents": page_documents,
+         "Snapshots": page_snapshots}
 
 
 def main() -> None:

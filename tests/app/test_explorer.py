@@ -104,3 +104,12 @@ def test_patents_page_lists_and_watches(store_dir, monkeypatch):
     assert "1 patents" in " ".join(c.value for c in at.caption)
     at.text_input(key="patents-assignee").input("CATL").run()
     assert "0 patents" in " ".join(c.value for c in at.caption)
+
+
+def test_snapshots_page_builds_a_download(store_dir, monkeypatch):
+    at = _app(store_dir, monkeypatch)
+    at.sidebar.radio(key="page").set_value("Snapshots").run()
+    assert not at.exception
+    at.button(key="snapshot-build").click().run()
+    assert not at.exception
+    assert "documents" in " ".join(c.value for c in at.caption)
