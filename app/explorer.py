@@ -181,12 +181,13 @@ def page_entity() -> None:
             edges = pd.DataFrame([{"x": pos[a][0], "y": pos[a][1], "x2": pos[b][0], "y2": pos[b][1],
                                    "kind": d["kind"]} for a, b, d in g.edges(data=True)])
             pick = alt.selection_point(name="pick", fields=["key"], on="click")
-            chart = (alt.Chart(edges).mark_rule(opacity=0.4).encode(x="x:Q", y="y:Q", x2="x2", y2="y2",
-                                                                     color="kind:N")
-                     + alt.Chart(nodes).mark_circle(size=220).encode(
-                         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color="type:N",
-                         tooltip=["name", "type"]).add_params(pick)
-                     + alt.Chart(nodes).mark_text(dy=-12, fontSize=10).encode(x="x:Q", y="y:Q", text="name"))
+            nodes_layer = alt.Chart(nodes).mark_circle(size=220).encode(
+                x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), color=alt.Color("type:N", title="entity"),
+                tooltip=["name", "type"]).add_params(pick)
+            edges_layer = alt.Chart(edges).mark_rule(opacity=0.5).encode(
+                x="x:Q", y="y:Q", x2="x2", y2="y2", strokeDash=alt.StrokeDash("kind:N", title="fact"))
+            labels = alt.Chart(nodes).mark_text(dy=-12, fontSize=10).encode(x="x:Q", y="y:Q", text="name")
+            chart = alt.layer(nodes_layer, edges_layer, labels).properties(height=420)
             event = st.altair_chart(chart, on_select="rerun", key="neighbourhood", width="stretch")
             picked = (event.selection.get("pick") if event and event.selection else None) or []
             if picked and picked[0].get("key") not in (None, key):
