@@ -85,3 +85,37 @@ def extract_facts():
         return [f.slots for f in doc.facts if f.kind == kind]
 
     return run
+
+
+TWO_DOCS = {
+    "alpha.md": """---
+title: Alpha
+published: 2026-03-01
+---
+# Alpha
+
+Factorial Energy signed an MOU with Philenergy; its FEST cells reach 375 Wh/kg and 600+ cycles.
+
+Toyota announced commercial production starting 2027.
+""",
+    "beta.md": """---
+title: Beta
+published: 2026-04-01
+---
+# Beta
+
+Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month.
+
+Solid Power is focusing on sulfide-based electrolytes such as Li₆PS₅Cl, which reaches 12 mS/cm.
+""",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """Two small news documents in a folder: a corpus for snapshot, diff and export tests."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in TWO_DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

@@ -12,37 +12,6 @@ from kg.model import Evidence, Fact
 from kg.snapshot import write_snapshot
 from kg.store.embedded import EmbeddedStore
 
-ALPHA = """---
-title: Alpha
-published: 2026-03-01
----
-# Alpha
-
-Factorial Energy signed an MOU with Philenergy; its FEST cells reach 375 Wh/kg and 600+ cycles.
-
-Toyota announced commercial production starting 2027.
-"""
-BETA = """---
-title: Beta
-published: 2026-04-01
----
-# Beta
-
-Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month.
-
-Solid Power is focusing on sulfide-based electrolytes such as Li₆PS₅Cl, which reaches 12 mS/cm.
-"""
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "alpha.md").write_text(ALPHA, encoding="utf-8")
-    (folder / "beta.md").write_text(BETA, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def graph(tmp_path: Path, corpus: Path):
     store = EmbeddedStore(tmp_path / "store")
@@ -60,7 +29,7 @@ def test_changed_value_and_date_keep_old_and_new_quotes(tmp_path, graph, corpus)
     before = tmp_path / "before.zip"
     write_snapshot(graph, before)
     alpha = corpus / "alpha.md"
-    alpha.write_text(ALPHA.replace("375 Wh/kg", "400 Wh/kg").replace("starting 2027", "starting 2028"),
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("375 Wh/kg", "400 Wh/kg").replace("starting 2027", "starting 2028"),
                      encoding="utf-8")
     ingest(graph, [corpus])
     after = tmp_path / "after.zip"

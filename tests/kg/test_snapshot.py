@@ -17,37 +17,6 @@ from kg.ingest import ingest
 from kg.snapshot import DATA_FILES, MANIFEST, SnapshotError, import_snapshot, write_snapshot
 from kg.store.embedded import EmbeddedStore
 
-ALPHA = """---
-title: Alpha
-published: 2026-03-01
----
-# Alpha
-
-Factorial Energy signed an MOU with Philenergy; its FEST cells reach 375 Wh/kg and 600+ cycles.
-
-Toyota announced commercial production starting 2027.
-"""
-BETA = """---
-title: Beta
-published: 2026-04-01
----
-# Beta
-
-Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month.
-
-Solid Power is focusing on sulfide-based electrolytes such as Li₆PS₅Cl, which reaches 12 mS/cm.
-"""
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "alpha.md").write_text(ALPHA, encoding="utf-8")
-    (folder / "beta.md").write_text(BETA, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def graph(tmp_path: Path, corpus: Path):
     store = EmbeddedStore(tmp_path / "store")
