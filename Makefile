@@ -25,7 +25,12 @@ tools/cypher-lint/node_modules: tools/cypher-lint/package.json
 	else echo "npm not found: the Cypher lint test will be skipped"; fi
 	@touch tools/cypher-lint/node_modules 2>/dev/null || true
 
-lint-tools: tools/cypher-lint/node_modules
+tools/screenshots/node_modules: tools/screenshots/package.json
+	@if command -v npm >/dev/null 2>&1; then (cd tools/screenshots && npm ci --silent --no-audit --no-fund) \
+	  || echo "npm ci failed: the browser screenshot test will be skipped"; fi
+	@touch tools/screenshots/node_modules 2>/dev/null || true
+
+lint-tools: tools/cypher-lint/node_modules tools/screenshots/node_modules
 
 demo: install
 	rm -rf $(STORE)
