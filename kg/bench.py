@@ -141,6 +141,15 @@ def run_bench(n: int, source: Path | None = None, workers: int = 1, embed: bool 
         words = sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
         result = BenchResult(documents=n, words=words, passages=0)
 
+        note("warm-up (models load once per process; not part of any stage)")
+        from pipelines.sentences import sentence_pipeline
+
+        sentence_pipeline()
+        extract_document(read_text(paths[0]))
+        if embed:
+            from kg.embeddings import embed as warm
+
+            warm(["warm-up"])
         note("read")
         seconds, sources = _timed(lambda: [read_text(p) for p in paths])
         result.stages.append(Stage("read", seconds, n, words))

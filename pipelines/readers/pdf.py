@@ -3,15 +3,17 @@
 pdfplumber's `extract_text()` interleaves the two columns of a journal page and puts subscripts on a line of
 their own ("Li La Zr O" / "7 3 2 12"). This reader works on the characters instead:
 
-1. characters → rows by baseline; smaller glyphs whose centre lies in a larger row's body join that row,
-   which keeps "Li7La3Zr2O12" whole;
-2. rows → line segments, cut at column gutters (a gap that stays empty over neighbouring rows) and wide gaps;
-3. tables (ruled grids found by `page.find_tables()`, or booktabs tables bounded by horizontal rules under a
-   "Table N" caption) become one item per table whose rows are emitted as `table_row` blocks;
-4. running heads and footers (lines repeated in the page margins) and page numbers are dropped;
-5. segments → reading order: find the x that the fewest lines cross, read left then right, with full-width lines
-   cutting the page into bands; recursive, so a band can have its own gutter;
-6. lines → paragraphs (spacing, indentation, font changes), joined with spaces and de-hyphenated.
+1. characters → rows by baseline; a smaller glyph whose centre lies in the body of a larger row next to it
+   (sub/superscript) joins that row, which keeps "Li7La3Zr2O12" whole;
+2. rows → line segments, cut at column gutters (a gap that the nearby rows leave empty too);
+3. tables under a "Table N" caption (ruled grids found by `page.find_tables()`, or booktabs tables bounded by
+   horizontal rules) become one item whose rows are emitted as `table_row` blocks;
+4. lines repeated at the page edges (journal name, DOI) and page numbers are dropped;
+5. segments → reading order by a recursive XY cut: columns left to right, full-width parts cut into bands;
+6. lines → paragraphs (spacing, indentation, font changes), joined with spaces and de-hyphenated; a column
+   that opens mid-sentence continues the paragraph left open at the foot of the previous one.
+
+pdfminer's page interpretation is most of the cost (~3–6 pages/s on these papers); it runs once per page.
 """
 from __future__ import annotations
 
@@ -24,22 +26,27 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.layout import LTChar, LTContainer, LTItem
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import PDFStream, stream_value
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
+from pdfplumber.table import Table
+from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.readers.base import Block, ReadError, SourceDocument
 
-Char = dict
+Char = dict[str, Any]
 
 #: page content larger than this is read without its vector paths (a plotted figure can hold 80k curves and take
 #: a minute to tokenise, for no text)
 LEAN_CONTENT_BYTES = 300_000
 #: fewer visible characters than this per page means there is no usable text layer
 MIN_CHARS_PER_PAGE = 5
+#: XY cuts deeper than this (a chart with thousands of labels) just read the rest top to bottom
+MAX_CUTS = 200
 
 _NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)"
 _PATH_OPERATORS = re.compile(rb"(?<![^\s\])>])(?:" + _NUM + rb"\s+){2,6}(?:m|l|c|v|y|re)(?=\s)")
@@ -49,8 +56,9 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\.B\b|,B\b", re.I)
 _CID = re.compile(r"^\(cid:\d+\)$")
 _CAPTION = re.compile(r"^(?:Fig\.|Figure|FIGURE|Table|TABLE|Scheme|Extended Data Fig\.)\s*S?\d+[a-z]?(?:\s*[.:|]|\s*$)")
 _TABLE_CAPTION = re.compile(r"^(?:Table|TABLE)\s*S?\d+\b")
+_ITEM = re.compile(r"^(?:[-•–·▪◦\ufffd]|\(?\d{1,3}[.)])(?:\s|$)")  # bullets, numbered references
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
-_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[ivxlc]{1,6}", re.I)
+_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|x{0,3}(?:ix|iv|v?i{1,3}|v)", re.I)
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _HYPHENS = ("-", "\u2010", "\u00ad")
@@ -77,7 +85,7 @@ class _Line:
 
 
 def read_pdf(path: str | Path) -> SourceDocument:
-    """Read a text PDF; raise `ReadError` (never a pdfminer traceback) for empty, corrupt, encrypted or scanned files."""
+    """Read a text PDF; empty, corrupt, encrypted or scanned files raise `ReadError`, never a pdfminer traceback."""
     path = Path(path)
     _check_header(path)
     try:
@@ -106,7 +114,7 @@ def _check_header(path: Path) -> None:
 
 def _describe(exc: BaseException) -> str:
     """One line a user can act on; pdfplumber wraps pdfminer's exception, so look inside."""
-    inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     name = type(inner).__name__ if isinstance(inner, BaseException) else type(exc).__name__
     detail = str(inner).strip().splitlines()[0][:120] if str(inner).strip() else name
     if name == "PDFPasswordIncorrect":
@@ -142,7 +150,6 @@ def _load_layout(pdf: pdfplumber.PDF, page: Page) -> None:
 @dataclass
 class _Page:
     number: int
-    width: float
     height: float
     items: list[_Line]
     n_chars: int
@@ -157,8 +164,8 @@ def _walk(items: Iterable[LTItem]) -> Iterable[LTChar]:
 
 
 def _page_chars(page: Page) -> list[Char]:
-    """Horizontal glyphs (spaces flagged) in pdfplumber's coordinates, read straight off the layout: pdfplumber's own char
-    dicts carry ~20 resolved attributes each and cost more than the parsing itself."""
+    """Horizontal glyphs (spaces flagged) in pdfplumber's coordinates, read straight off the layout:
+    pdfplumber's own char dicts carry ~20 resolved attributes each and cost more than the parsing itself."""
     mb_x0, mb_top = page.mediabox[:2]
     height = page.height
     x0, top, x1, bottom = page.bbox
@@ -183,7 +190,7 @@ def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
     chars = _page_chars(page)
     visible = sum(not c["space"] for c in chars)
     if not visible:
-        return _Page(page.page_number, page.width, page.height, [], 0)
+        return _Page(page.page_number, page.height, [], 0)
     body = _mode_size(chars)
     chars, drop_caps = _split_drop_caps(chars, body)
     spaced = sum(c["space"] for c in chars) >= 0.03 * visible
@@ -193,7 +200,7 @@ def _read_page(pdf: pdfplumber.PDF, page: Page) -> _Page:
         lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables)]
     lines = _drop_line_numbers([ln for ln in _attach_drop_caps(lines, drop_caps, body)
                                 if any(ch.isalnum() for ch in ln.text)])
-    return _Page(page.page_number, page.width, page.height, lines + tables, visible)
+    return _Page(page.page_number, page.height, lines + tables, visible)
 
 
 # ---------------------------------------------------------------------------------------------- characters → lines
@@ -263,14 +270,15 @@ class _RowInfo:
     top: float
     bottom: float
     xs: list[float]  # of the body glyphs
-    body: list[Char]  # glyphs of the row's largest size: what a script has to sit next to
+    body: list[Char]  # glyphs of the whole row at the text size: what a script has to sit next to
     chars: list[Char]
 
 
 def _row_info(chars: list[Char], row: list[Char]) -> _RowInfo:
     """A piece of a row; scripts may sit next to any body-size glyph of the whole row (a piece can end where a
     superscript was lifted out of the row)."""
-    size = max(c["size"] for c in chars)
+    glyphs = [c for c in chars if not c["space"]] or chars
+    size = Counter(round(c["size"], 1) for c in glyphs).most_common(1)[0][0]  # the text size, not a symbol's
     own = [c for c in chars if c["size"] >= 0.9 * size]
     body = sorted((c for c in row if c["size"] >= 0.9 * size), key=lambda c: c["x0"])
     return _RowInfo(size, min(c["top"] for c in own), max(c["bottom"] for c in own),
@@ -362,7 +370,7 @@ def _spans(chars: list[Char], size: float) -> list[tuple[float, float]]:
 
 
 def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
-    """Rows cut into segments at column gutters: a gap that neighbouring rows leave empty too, or a gap over 5 em.
+    """Rows cut into segments at column gutters (a gap that neighbouring rows leave empty too) or gaps over 5 em.
 
     A justified line can have word gaps of 2 em, so width alone does not make a gutter.
     """
@@ -384,7 +392,7 @@ def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
             while end < len(row) and row[end]["x0"] < cut:
                 end += 1
             if end > start:
-                segment = [c for c in row[start:end]]
+                segment = row[start:end]
                 if any(not c["space"] for c in segment):
                     out.append(_make_line(segment, page, spaced))
             start = end
@@ -393,21 +401,29 @@ def _lines(chars: list[Char], page: int, spaced: bool) -> list[_Line]:
 
 def _is_gutter(i: int, start: float, end: float, spans: list[list[tuple[float, float]]], tops: list[float],
                size: float) -> bool:
-    """Is there an x in the gap that the rows nearby leave empty too, with text on both sides of it?
+    """Is there an x in the gap that the two nearest rows above, or the two below, leave empty too (or the only
+    row nearby, at the edge of a short column)?
 
-    Any x, not the middle: an indented first line moves the right edge of its gap into the next column. A wide
-    justified word gap fails because the full lines above and below cover it."""
-    lo, hi = bisect_left(tops, tops[i] - 8 * size), bisect_left(tops, tops[i] + 8 * size)
-    window = [spans[j] for j in range(lo, hi) if j != i]
-    half = 0.2 * size
+    Only rows with text within 4 em of x count, so the far column says nothing. Any x, not the middle: an
+    indented first line moves the right edge of its gap into the next column. A wide justified word gap fails
+    because the full lines of its own column cover it."""
+    half, reach = 0.2 * size, 4 * size
+
+    def nearest(x: float, step: int) -> list[bool]:
+        found: list[bool] = []
+        j = i + step
+        while 0 <= j < len(spans) and len(found) < 2 and abs(tops[j] - tops[i]) < 6 * size:
+            if any(a < x + reach and b > x - reach for a, b in spans[j]):
+                found.append(not any(a < x + half and b > x - half for a, b in spans[j]))
+            j += step
+        return found
+
     x = start + half
     while x <= end - half:
-        covering = sum(any(a < x + half and b > x - half for a, b in row) for row in window)
-        if covering <= max(1, len(window) // 10):
-            left = sum(any(b <= x for _, b in row) for row in window)
-            right = sum(any(a >= x for a, _ in row) for row in window)
-            if left >= 3 and right >= 3:
-                return True
+        above, below = nearest(x, -1), nearest(x, 1)
+        if any(len(side) == 2 and all(side) for side in (above, below)) or (
+                (above or below) and all(above + below) and not (above and below)):  # a column of two lines
+            return True
         x += 1.0
     return False
 
@@ -415,9 +431,10 @@ def _is_gutter(i: int, start: float, end: float, spans: list[list[tuple[float, f
 def _make_line(chars: list[Char], page: int, spaced: bool) -> _Line:
     text = _line_text(chars, spaced)
     chars = [c for c in chars if not c["space"]]
-    top_size = max(c["size"] for c in chars)
-    body = [c for c in chars if c["size"] >= 0.9 * top_size]
-    size = Counter(round(c["size"], 1) for c in body).most_common(1)[0][0]
+    counts = Counter(round(c["size"], 1) for c in chars)
+    # the text size: the largest size of a quarter of the glyphs (a formula can have more subscripts than letters)
+    size = max((s for s, n in counts.items() if n >= 0.25 * len(chars)), default=counts.most_common(1)[0][0])
+    body = [c for c in chars if abs(c["size"] - size) <= 0.1 * size]
     return _Line(text=text, x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
                  top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
                  base=max(c["bottom"] for c in body), size=size,
@@ -497,7 +514,7 @@ def _tables(page: Page, chars: list[Char], lines: list[_Line], spaced: bool) -> 
     return found
 
 
-def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int, spaced: bool) -> _Line | None:
+def _ruled_table(table: Table, chars: list[Char], captions: list[_Line], page: int, spaced: bool) -> _Line | None:
     x0, top, x1, bottom = table.bbox
     if not any(x0 - 5 <= c.x0 <= x1 and top - 60 <= c.top <= bottom for c in captions):
         return None
@@ -509,10 +526,9 @@ def _ruled_table(table, chars: list[Char], captions: list[_Line], page: int, spa
         cells = [_cell_text(_chars_in(chars, cell), spaced) for cell in row.cells if cell is not None]
         if any(cells):
             texts.append(" | ".join(cells))
-    if len(texts) < 2 or not rows:
+    if len(texts) < 2:
         return None
-    table_top = rows[0].bbox[1]
-    return _table_item(texts, (x0, table_top, x1, bottom), page)
+    return _table_item(texts, (x0, rows[0].bbox[1], x1, bottom), page)
 
 
 def _table_item(rows: list[str], bbox: Sequence[float], page: int) -> _Line:
@@ -596,19 +612,26 @@ def _running_key(text: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"\d+", "#", text.lower()))
 
 
-def drop_running_heads(pages: list[_Page], margin: float = 0.09) -> None:
-    """Lines in the top/bottom margin that repeat across pages (journal name, DOI, page numbers) go."""
-    def in_margin(ln: _Line, page: _Page) -> bool:
-        return ln.rows is None and (ln.bottom < margin * page.height or ln.top > (1 - margin) * page.height)
+def _edge_lines(page: _Page, margin: float) -> list[_Line]:
+    """Lines in the top/bottom margin, or on the first/last two rows of the page (wide LaTeX margins)."""
+    texts = [ln for ln in page.items if ln.rows is None]
+    rows = sorted({round(ln.top) for ln in texts})
+    edge_rows = set(rows[:2] + rows[-2:])
+    return [ln for ln in texts if round(ln.top) in edge_rows
+            or ln.bottom < margin * page.height or ln.top > (1 - margin) * page.height]
 
+
+def drop_running_heads(pages: list[_Page], margin: float = 0.09) -> None:
+    """Lines at the page edges that repeat across pages (journal name, DOI, page numbers) go."""
+    edges = {page.number: _edge_lines(page, margin) for page in pages}
     counts: Counter[str] = Counter()
-    for page in pages:
-        counts.update({_running_key(ln.text) for ln in page.items if in_margin(ln, page)})
+    for lines in edges.values():
+        counts.update({_running_key(ln.text) for ln in lines})
     needed = max(2, math.ceil(0.3 * len(pages))) if len(pages) >= 3 else math.inf
     for page in pages:
-        page.items = [ln for ln in page.items
-                      if not (in_margin(ln, page)
-                              and (counts[_running_key(ln.text)] >= needed or _PAGE_NUMBER.fullmatch(ln.text)))]
+        drop = {id(ln) for ln in edges[page.number]
+                if counts[_running_key(ln.text)] >= needed or _PAGE_NUMBER.fullmatch(ln.text)}
+        page.items = [ln for ln in page.items if id(ln) not in drop]
 
 
 # -------------------------------------------------------------------------------------------------- reading order
@@ -663,24 +686,42 @@ def _widest_gap(gaps: list[tuple[float, float]], minimum: float) -> float | None
     return max(wide, key=lambda g: g[1])[0] if wide else None
 
 
-def reading_order(items: list[_Line]) -> list[list[_Line]]:
+def _usual_gap(items: list[_Line]) -> float:
+    """Median space between a line and the next one below it in the same column."""
+    ordered = sorted(items, key=lambda i: i.top)
+    gaps = []
+    for k, upper in enumerate(ordered):
+        below = next((i for i in ordered[k + 1:] if i.top >= upper.bottom and i.x0 < upper.x1 and upper.x0 < i.x1),
+                     None)
+        if below is not None:
+            gaps.append(below.top - upper.bottom)
+    return statistics.median(gaps) if gaps else 0.0
+
+
+def reading_order(items: list[_Line], usual_gap: float | None = None, depth: int = 0) -> list[list[_Line]]:
     """Groups of lines (a column, a band of full-width lines) in reading order: a recursive XY cut.
 
     A clean vertical cut (a gutter no line crosses) comes first, so columns are never cut into bands; then a
-    horizontal cut at the widest empty band; a gutter crossed by a few full-width lines (a caption, an
-    abstract) cuts the region into bands at those lines.
+    horizontal cut at the widest empty band clearly wider than the page's usual line gap (double-spaced
+    manuscripts have wide gaps everywhere); a gutter crossed by a few full-width lines (a caption, an abstract)
+    cuts the region into bands at those lines.
     """
-    if len(items) <= 1:
-        return [items] if items else []
+    if len(items) <= 1 or depth > MAX_CUTS:
+        return [sorted(items, key=_position)] if items else []
+    if usual_gap is None:
+        usual_gap = _usual_gap(items)
     size = statistics.median([i.size for i in items if i.rows is None] or [10.0])
-    x = _widest_gap(_gaps([(i.x0, i.x1) for i in items]), 0.6 * size)
+    lo, hi = min(i.x0 for i in items), max(i.x1 for i in items)
+    columns = [g for g in _gaps([(i.x0, i.x1) for i in items])  # not a narrow strip of reference numbers
+               if g[0] - lo >= 4 * size and hi - g[0] >= 4 * size]
+    x = _widest_gap(columns, 0.6 * size)
     if x is not None:
-        return reading_order([i for i in items if i.x1 <= x]) + reading_order([i for i in items if i.x0 >= x])
-    gaps = _gaps([(i.top, i.bottom) for i in items])
-    usual = statistics.median(w for _, w in gaps) if len(gaps) >= 3 else 0.0
-    y = _widest_gap(gaps, max(0.6 * size, 1.5 * usual))  # double-spaced manuscripts have wide gaps everywhere
+        return (reading_order([i for i in items if i.x1 <= x], usual_gap, depth + 1)
+                + reading_order([i for i in items if i.x0 >= x], usual_gap, depth + 1))
+    y = _widest_gap(_gaps([(i.top, i.bottom) for i in items]), max(0.6 * size, 1.5 * usual_gap))
     if y is not None:
-        return reading_order([i for i in items if i.bottom <= y]) + reading_order([i for i in items if i.top >= y])
+        return (reading_order([i for i in items if i.bottom <= y], usual_gap, depth + 1)
+                + reading_order([i for i in items if i.top >= y], usual_gap, depth + 1))
     x = _gutter(items) if len(items) >= 6 else None
     if x is None:
         return [sorted(items, key=_position)]
@@ -690,7 +731,7 @@ def reading_order(items: list[_Line]) -> list[list[_Line]]:
     for item in sorted(items, key=_position):
         if item.x0 < x < item.x1:
             if band:
-                groups += _split_columns(band, x)
+                groups += _split_columns(band, x, usual_gap, depth)
                 band = []
             full.append(item)
         else:
@@ -701,35 +742,62 @@ def reading_order(items: list[_Line]) -> list[list[_Line]]:
     if full:
         groups.append(full)
     if band:
-        groups += _split_columns(band, x)
+        groups += _split_columns(band, x, usual_gap, depth)
     return groups
 
 
-def _split_columns(band: list[_Line], x: float) -> list[list[_Line]]:
+def _split_columns(band: list[_Line], x: float, usual_gap: float, depth: int) -> list[list[_Line]]:
     left = [i for i in band if i.x1 <= x]
     right = [i for i in band if i.x0 >= x]
-    return reading_order(left) + reading_order(right)
+    return reading_order(left, usual_gap, depth + 1) + reading_order(right, usual_gap, depth + 1)
 
 
 # ----------------------------------------------------------------------------------------------------- paragraphs
 
 
-def _continues(opener: _Line, prev: _Line, line: _Line, left: float, right: float, leading: float) -> bool:
+@dataclass(frozen=True)
+class _Column:
+    """What a paragraph break is judged against: the column's edges, line spacing and indentation style."""
+
+    left: float
+    right: float
+    leading: float
+    hanging: bool  # most lines indented: a bibliography whose entries hang
+
+    @classmethod
+    def of(cls, lines: list[_Line]) -> _Column:
+        texts = [ln for ln in lines if ln.rows is None]
+        if not texts:
+            return cls(0.0, 0.0, 0.0, False)
+        left = min(ln.x0 for ln in texts)
+        steps = [b.base - a.base for a, b in zip(texts, texts[1:]) if b.base - a.base > 0.5 * b.size]
+        indented = [ln.x0 - left > 0.6 * ln.size for ln in texts]
+        hanging = (len(texts) >= 4 and sum(indented) > 0.35 * len(texts)) or (
+            len(texts) >= 2 and not indented[0] and all(indented[1:]))  # one entry set apart by spacing
+        return cls(left, max(ln.x1 for ln in texts), statistics.median(steps) if steps else 0.0, hanging)
+
+    def indented(self, line: _Line) -> bool:
+        return line.x0 - self.left > 0.6 * line.size
+
+
+def _continues(opener: _Line, prev: _Line, line: _Line, column: _Column) -> bool:
     """Within one column: does `line` carry on the paragraph that `opener` starts and `prev` ends?"""
     if line.rows is not None or prev.rows is not None:
         return False
-    if abs(line.size - prev.size) > 0.6 or _CAPTION.match(line.text):
+    if abs(line.size - prev.size) > 0.6 or _CAPTION.match(line.text) or _ITEM.match(line.text):
         return False
     if line.bold != prev.bold and not _CAPTION.match(opener.text):  # a caption opens in bold
         return False
     if abs(line.base - prev.base) < 0.3 * line.size:
         return line.x0 > prev.x1
     step = line.base - prev.base
-    if step <= 0 or step > max(1.75 * max(line.size, prev.size), 1.3 * leading):
+    if step <= 0 or step > max(1.75 * max(line.size, prev.size), 1.3 * column.leading):
         return False
-    if line.x0 - left > 0.6 * line.size and prev.x0 - left <= 0.6 * line.size:
-        return False
-    if prev.x1 < right - 3 * prev.size and _SENTENCE_END.search(prev.text):
+    if column.hanging:
+        return column.indented(line) or not column.indented(prev)
+    if column.indented(line) and not column.indented(prev) and not _ITEM.match(opener.text):
+        return False  # a first-line indent (a list item's wrapped lines hang indented instead)
+    if prev.x1 < column.right - 3 * prev.size and _SENTENCE_END.search(prev.text):
         return False
     return True
 
@@ -749,11 +817,7 @@ def _paragraphs(pages: list[_Page]) -> list[list[_Line]]:
     open_at_foot: list[int] = []
     for page in pages:
         for group in reading_order(page.items):
-            texts = [ln for ln in group if ln.rows is None]
-            left = min((ln.x0 for ln in texts), default=0.0)
-            right = max((ln.x1 for ln in texts), default=0.0)
-            steps = [b.base - a.base for a, b in zip(texts, texts[1:]) if b.base - a.base > 0.5 * b.size]
-            leading = statistics.median(steps) if steps else 0.0
+            column = _Column.of(group)
             current = next((k for k in reversed(open_at_foot[-12:]) if _resumes(paragraphs[k], group[0])), None)
             if current is None:
                 paragraphs.append([group[0]])
@@ -761,12 +825,13 @@ def _paragraphs(pages: list[_Page]) -> list[list[_Line]]:
             else:
                 paragraphs[current].append(group[0])
             for prev, line in zip(group, group[1:]):
-                if _continues(paragraphs[current][0], prev, line, left, right, leading):
+                if _continues(paragraphs[current][0], prev, line, column):
                     paragraphs[current].append(line)
                 else:
                     paragraphs.append([line])
                     current = len(paragraphs) - 1
-            open_at_foot.append(current)
+            if len(paragraphs[current][-1].text) >= 20:  # figure labels are not prose left open
+                open_at_foot.append(current)
     return paragraphs
 
 
@@ -783,21 +848,25 @@ def _vocabulary(lines: Iterable[_Line]) -> set[str]:
 
 
 def _join(first: str, second: str, vocab: set[str]) -> str:
-    """Join two lines of a paragraph, undoing end-of-line hyphenation but keeping real compounds."""
-    if not first.endswith(_HYPHENS) or len(first) < 2 or not first[-2].isalpha() or not second[:1].isalpha():
+    """Join two lines of a paragraph, undoing end-of-line hyphenation but keeping real compounds.
+
+    "pro-" + "duction" → "production" when the document uses "production" (or neither form); "solid-" + "state"
+    stays hyphenated when "solid-state" occurs elsewhere or both halves are words of the document; so do formulas
+    and element symbols ("Li7La3Zr2O12-based", "Mg-battery") and anything before a capital or a digit.
+    """
+    if not first.endswith(_HYPHENS) or len(first) < 2 or first[-2].isspace():
         return f"{first} {second}"
     if first.endswith("\u00ad"):
         return first[:-1] + second
-    if not second[0].islower():
+    if not (first[-2].isalpha() and second[:1].islower()):
         return first + second
-    head = re.search(r"[^\W\d_]+$", first[:-1])
-    tail = re.match(r"[^\W\d_]+", second)
-    head_word = head.group(0).lower() if head else ""
-    tail_word = tail.group(0).lower() if tail else ""
-    if (head_word + tail_word) in vocab:
+    token = re.search(r"\S+$", first[:-1]).group(0)
+    head = re.search(r"[^\W\d_]+$", token).group(0)
+    tail = re.match(r"[^\W\d_]+", second).group(0)
+    if (head + tail).lower() in vocab:
         return first[:-1] + second
-    if f"{head_word}-{tail_word}" in vocab or (len(head_word) >= 3 and len(tail_word) >= 3
-                                               and head_word in vocab and tail_word in vocab):
+    if (f"{head}-{tail}".lower() in vocab or re.search(r"\d|.[A-Z]", token) or re.fullmatch(r"[A-Z][a-z]?", head)
+            or (len(head) >= 3 and len(tail) >= 3 and head.lower() in vocab and tail.lower() in vocab)):
         return first + second
     return first[:-1] + second
 
@@ -807,6 +876,8 @@ def _paragraph_kind(lines: list[_Line], text: str, body: float) -> str:
         return "caption"
     if len(lines) <= 3 and len(text) <= 200 and (all(ln.bold for ln in lines) or lines[0].size >= 1.15 * body):
         return "heading"
+    if _ITEM.match(text):
+        return "list_item"
     return "paragraph"
 
 
@@ -815,14 +886,17 @@ def _paragraph_kind(lines: list[_Line], text: str, body: float) -> str:
 
 def build_document(path: Path, pages: list[_Page], info: dict) -> SourceDocument:
     """Pure assembly from per-page items: running heads, order, paragraphs, blocks, title, DOI."""
-    if sum(p.n_chars for p in pages) < MIN_CHARS_PER_PAGE * max(1, len(pages)):
+    if not pages:
+        raise ReadError(path, "PDF has no pages")
+    if sum(p.n_chars for p in pages) < MIN_CHARS_PER_PAGE * len(pages):
         raise ReadError(path, "no text layer (scanned PDF; needs OCR)", skip=True)
     text_lines = [ln for p in pages for ln in p.items if ln.rows is None]
     weights: Counter[float] = Counter()
     for ln in text_lines:
         weights[round(ln.size, 1)] += len(ln.text)
     body = weights.most_common(1)[0][0] if weights else 10.0
-    title = _title(pages[0].items if pages else [], _text_value(info.get("Title")), body)
+    title = _title(pages[0].items, _text_value(info.get("Title")), body)
+    doi = _find_doi(pages[0].items, info)
     drop_running_heads(pages)
     vocab = _vocabulary(ln for p in pages for ln in p.items if ln.rows is None)
 
@@ -858,7 +932,6 @@ def build_document(path: Path, pages: list[_Page], info: dict) -> SourceDocument
     if not text.strip():
         raise ReadError(path, "no text layer (scanned PDF; needs OCR)", skip=True)
     metadata: dict = {"pages": len(pages)}
-    doi = _find_doi(text, blocks, info)
     if doi:
         metadata["doi"] = doi
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, kind="paper", metadata=metadata)
@@ -898,7 +971,7 @@ def _title(items: list[_Line], declared: str, body: float) -> str | None:
             return best[2]
     largest = max(candidates, key=lambda c: (c[0], -c[1]))
     if largest[0] < 1.1 * body:
-        capitals = sorted(c for c in candidates if len(c[2].split()) >= 3 and _mostly_capitals(c[2]))
+        capitals = [c for c in candidates if len(c[2].split()) >= 3 and _mostly_capitals(c[2])]
         if capitals:
             return min(capitals, key=lambda c: c[1])[2]
     return largest[2]
@@ -909,9 +982,10 @@ def _mostly_capitals(text: str) -> bool:
     return sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
-def _find_doi(text: str, blocks: list[Block], info: dict) -> str | None:
-    """The paper's own DOI: printed on page 1, else declared in the metadata (later pages cite other papers)."""
-    first_page = " ".join(text[b.start:b.end] for b in blocks if b.page == 1)
+def _find_doi(items: list[_Line], info: dict) -> str | None:
+    """The paper's own DOI: printed on page 1 (often in the running foot, so look before those are dropped), else
+    declared in the metadata. Later pages cite other papers' DOIs."""
+    first_page = " ".join(ln.text for ln in sorted(items, key=_position) if ln.rows is None)
     for source in (first_page, _text_value(info.get("doi")), _text_value(info.get("Subject"))):
         match = _DOI.search(source)
         if match:
