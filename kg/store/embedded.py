@@ -10,7 +10,9 @@ import hashlib
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage
@@ -43,6 +45,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     passage_id TEXT, document_id TEXT, entity_key TEXT, start INTEGER, end INTEGER, surface TEXT,
     method TEXT, confidence REAL);
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_key);
+CREATE INDEX IF NOT EXISTS mentions_passage ON mentions(passage_id);
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(document_id);
 CREATE TABLE IF NOT EXISTS facts (
     id TEXT PRIMARY KEY, kind TEXT, document_id TEXT, passage_id TEXT, start INTEGER, end INTEGER, quote TEXT,
@@ -54,15 +57,25 @@ CREATE INDEX IF NOT EXISTS fact_entities_fact ON fact_entities(fact_id);
 CREATE INDEX IF NOT EXISTS fact_entities_entity ON fact_entities(entity_key);
 CREATE INDEX IF NOT EXISTS facts_passage ON facts(passage_id);
 CREATE TABLE IF NOT EXISTS embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS passage_vectors (passage_id TEXT PRIMARY KEY, text_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS passage_vectors (passage_id TEXT PRIMARY KEY, text_hash TEXT NOT NULL, embedded INTEGER);
+CREATE INDEX IF NOT EXISTS passage_vectors_hash ON passage_vectors(text_hash);
+CREATE INDEX IF NOT EXISTS passage_vectors_todo ON passage_vectors(passage_id) WHERE embedded IS NULL;
+CREATE TRIGGER IF NOT EXISTS passages_vectors_ai AFTER INSERT ON passages BEGIN
+    INSERT OR REPLACE INTO passage_vectors VALUES (new.id, '', NULL); END;
 CREATE TRIGGER IF NOT EXISTS passages_vectors_ad AFTER DELETE ON passages BEGIN
     DELETE FROM passage_vectors WHERE passage_id = old.id; END;
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
 """
 
 
 def _lower(text: str | None) -> str | None:
     """SQLite's lower() folds ASCII only; names like "Älmhult" must match the Python-lowered needle."""
     return text.lower() if text is not None else None
+
+
+def _fts_term(word: str) -> str:
+    """A word as the unicode61 tokenizer (remove_diacritics 2) indexes it."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
 
 
 class EmbeddedStore:
@@ -78,11 +91,23 @@ class EmbeddedStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        self._add_missing_columns()
         self.conn.executescript(_SCHEMA)
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.root)!r})"
+
+    def _add_missing_columns(self) -> None:
+        """A store written by an older version gains the columns this version's schema adds (as NULLs)."""
+        for table, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);", _SCHEMA, re.S):
+            existing = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if not existing:
+                continue
+            for column in re.split(r",\s*(?![^()]*\))", body):
+                parts = column.split()
+                if parts and parts[0] not in existing and parts[0].upper() not in ("PRIMARY", "UNIQUE", "FOREIGN"):
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {parts[0]} {parts[1] if len(parts) > 1 else ''}")
 
     # -- writes -------------------------------------------------------------------------------------------
     def document_hash(self, path: str) -> str | None:
@@ -306,35 +331,64 @@ class EmbeddedStore:
         self.conn.close()
 
     # -- embeddings ---------------------------------------------------------------------------------------
-    # Vectors are keyed by the sha1 of the passage text, so a text is embedded once however many documents or
-    # versions repeat it. `passage_vectors` links passages to those keys; passage ids derive from the file's
-    # content hash and offsets, so a link never goes stale, and a trigger drops it with the passage.
+    # A vector is keyed by the sha1 of the passage text, so a text is embedded once however many documents or
+    # versions repeat it. `passage_vectors` gives each passage its text hash ('' until computed) and `embedded`
+    # (1 once that hash has a vector, else NULL). Triggers add a row per new passage and drop it with the
+    # passage; a partial index over the NULL rows keeps "is anything missing?" cheap at any store size (about
+    # 10 ms at 300k passages, two counts included).
 
-    @staticmethod
-    def text_hash(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-    def _link_passage_vectors(self) -> None:
-        """Link passages written since the last call to their text hashes (cheap when there are none)."""
-        unlinked = "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_vectors)"
-        if self.conn.execute(unlinked + " LIMIT 1").fetchone() is None:
-            return
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            rows = self.conn.execute(f"SELECT id, text FROM passages WHERE id IN ({unlinked})").fetchall()
-            self.conn.executemany("INSERT OR REPLACE INTO passage_vectors VALUES (?, ?)",
-                                  [(r[0], self.text_hash(r[1] or "")) for r in rows])
+            yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
 
+    @staticmethod
+    def text_hash(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def _sync_passage_vectors(self) -> None:
+        """Hash the texts of passages added since the last call and mark those whose text already has a vector.
+
+        Also repairs what older stores lack: rows for passages written before the table existed, and the
+        `embedded` flag of a table created before that column.
+        """
+        c = self.conn
+        complete = "SELECT (SELECT count(*) FROM passages) = (SELECT count(*) FROM passage_vectors)"
+        pending = "SELECT 1 FROM passage_vectors INDEXED BY passage_vectors_todo WHERE embedded IS NULL LIMIT 1"
+        if c.execute(complete).fetchone()[0] and c.execute(pending).fetchone() is None:
+            return
+        with self._write():
+            if not c.execute(complete).fetchone()[0]:
+                c.execute("INSERT OR IGNORE INTO passage_vectors SELECT id, '', NULL FROM passages")
+            rows = c.execute("SELECT p.id, p.text FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
+                             "WHERE v.text_hash = ''").fetchall()
+            c.executemany("UPDATE passage_vectors SET text_hash = ? WHERE passage_id = ?",
+                          [(self.text_hash(r[1] or ""), r[0]) for r in rows])
+            c.execute("UPDATE passage_vectors INDEXED BY passage_vectors_todo SET embedded = 1 WHERE embedded IS NULL "
+                      "AND text_hash IN (SELECT text_hash FROM embeddings)")
+
+    def use_embedding_model(self, model_id: str) -> bool:
+        """Record which model made the stored vectors; a different one drops them all. True when dropped."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
+        if row is not None and row[0] == model_id:
+            return False
+        with self._write() as c:
+            dropped = c.execute("DELETE FROM embeddings").rowcount > 0
+            c.execute("UPDATE passage_vectors SET embedded = NULL WHERE embedded = 1")
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('embedding_model', ?)", (model_id,))
+        return dropped
+
     def missing_embeddings(self, limit: int | None = None) -> list[tuple[str, str]]:
         """(text hash, text) of each distinct passage text that has no stored vector yet."""
-        self._link_passage_vectors()
+        self._sync_passage_vectors()
         rows = self.conn.execute(
-            "SELECT v.text_hash, min(p.text) FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
-            "WHERE v.text_hash NOT IN (SELECT text_hash FROM embeddings) GROUP BY v.text_hash LIMIT ?",
+            "SELECT v.text_hash, min(p.text) FROM passage_vectors v INDEXED BY passage_vectors_todo "
+            "JOIN passages p ON p.id = v.passage_id WHERE v.embedded IS NULL GROUP BY v.text_hash LIMIT ?",
             (-1 if limit is None else limit,)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
@@ -342,20 +396,17 @@ class EmbeddedStore:
         """Store (text hash, float32 vector bytes) pairs in one transaction; known hashes are kept as they are."""
         if not rows:
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            self.conn.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", rows)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+        with self._write() as c:
+            c.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", rows)
+            c.executemany("UPDATE passage_vectors SET embedded = 1 WHERE text_hash = ? AND embedded IS NULL",
+                          [(key,) for key, _ in rows])
 
     def vector_index(self):
-        """(passage ids, float32 matrix with one unit row per id) for the passages `missing_embeddings` linked."""
+        """(passage ids, float32 matrix with one unit row per id) for every passage with a stored vector."""
         import numpy as np
 
         rows = self.conn.execute("SELECT v.passage_id, e.vector FROM passage_vectors v "
-                                 "JOIN embeddings e ON e.text_hash = v.text_hash ORDER BY v.passage_id").fetchall()
+                                 "JOIN embeddings e ON e.text_hash = v.text_hash").fetchall()
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
         ids = [r[0] for r in rows]
@@ -363,7 +414,11 @@ class EmbeddedStore:
         return ids, matrix.reshape(len(ids), -1)
 
     def vector_index_version(self) -> tuple:
-        """Changes whenever `vector_index` may have changed, from any connection; costs two stats and a count."""
+        """(database path, state): the state changes whenever `vector_index` may have, whichever process wrote.
+
+        Any commit touches the file or its WAL (mtime, size); the row counts catch two commits within one mtime
+        tick. Costs two stats and two index lookups, so it can run before every query.
+        """
         stamps = []
         for path in (self.db_path, self.db_path.with_name(self.db_path.name + "-wal")):
             try:
@@ -371,8 +426,20 @@ class EmbeddedStore:
                 stamps.append((st.st_mtime_ns, st.st_size))
             except OSError:
                 stamps.append(None)
-        count = self.conn.execute("SELECT count(*) FROM passage_vectors").fetchone()[0]
-        return (str(self.db_path), count, *stamps)
+        rows = self.conn.execute("SELECT (SELECT max(rowid) FROM passage_vectors), "
+                                 "(SELECT max(rowid) FROM embeddings)").fetchone()
+        return (str(self.db_path), rows[0], rows[1], *stamps)
+
+    def term_document_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """(passages, {term: passages containing it}) for full-text terms, so search can skip ubiquitous words."""
+        keys = sorted({_fts_term(t) for t in terms})
+        total = self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        if not keys:
+            return total, {}
+        rows = self.conn.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({','.join('?' * len(keys))})",
+                                 keys).fetchall()
+        found = {r[0]: r[1] for r in rows}
+        return total, {t: found.get(_fts_term(t), 0) for t in terms}
 
     def facts_for_passages(self, passage_ids: list[str]) -> dict[str, list[Fact]]:
         """Facts each passage states, in text order, read in two queries however many passages."""
@@ -393,3 +460,22 @@ class EmbeddedStore:
                 out[r["passage_id"]].append(Fact(kind=r["kind"], slots=json.loads(r["slots"]), evidence=ev,
                                                  entities=roles[r["id"]], id=r["id"]))
         return out
+
+    # -- small named JSON state (watch-lists and other view settings) ------------------------------------------
+    def get_state(self, name: str) -> dict | None:
+        """The JSON object stored under `name`, or None; lives in the store so it travels with the graph."""
+        self.conn.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT)")
+        row = self.conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_state(self, name: str, value: dict) -> None:
+        """Store (or replace) the JSON object under `name` in one transaction."""
+        self.conn.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT)")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                              (name, json.dumps(value, ensure_ascii=False, sort_keys=True)))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
