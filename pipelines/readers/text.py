@@ -1,6 +1,7 @@
 """Plain text and Markdown, with optional YAML front matter (`title`, `source`, `kind`, `published`)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -35,9 +36,18 @@ def decode(path: Path, data: bytes) -> str:
     return text
 
 
+def max_bytes() -> int:
+    """Largest text file read whole (KG_MAX_TEXT_MB, default 20): bigger ones are reported, not half-read."""
+    return int(float(os.environ.get("KG_MAX_TEXT_MB", "20")) * 2**20)
+
+
 def read_text(path: str | Path) -> SourceDocument:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > max_bytes():
+            raise ReadError(path, f"too large ({size / 2**20:.0f} MB > {max_bytes() / 2**20:.0f} MB); split it or "
+                                  "raise KG_MAX_TEXT_MB")
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(path, f"cannot read ({exc.strerror})") from None

@@ -100,3 +100,53 @@ def test_interrupted_ingest_resumes_to_the_same_graph(tmp_path):
     clean = EmbeddedStore(tmp_path / "clean")
     ingest(clean, [docs])
     assert _facts(resumed) == _facts(clean) and resumed.stats() == clean.stats()
+
+
+def test_oversized_text_is_reported_not_half_read(store, news_file, monkeypatch):
+    monkeypatch.setenv("KG_MAX_TEXT_MB", "1")
+    big = news_file.parent / "big.txt"
+    big.write_text("Toyota targets 2027. " * 60_000, encoding="utf-8")
+    report = ingest(store, [big, news_file])
+    (failed,) = report.failed
+    assert failed.path.endswith("big.txt") and "too large" in failed.problem
+    assert report.count("added") == 1
+
+
+def test_reader_never_sees_a_partial_document_while_ingest_writes(tmp_path):
+    """WAL: a second connection reads during the ingest; every visible document has all its passages."""
+    import threading
+
+    from kg.store.embedded import EmbeddedStore
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(30):
+        (docs / f"d{i:02}.md").write_text(f"# Doc {i}\n\n" + "Samsung SDI runs a sulfide pilot line. " * 40,
+                                          encoding="utf-8")
+    writer = EmbeddedStore(tmp_path / "store")
+    expected = {}
+    done = threading.Event()
+    errors: list[Exception] = []
+
+    def write() -> None:
+        try:
+            ingest(writer, [docs])
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    reader = EmbeddedStore(tmp_path / "store")
+    seen = 0
+    while not done.is_set() or seen < 30:
+        for doc in reader.documents():
+            passages = reader.passages(doc.id)
+            expected.setdefault(doc.id, len(passages))
+            assert len(passages) == expected[doc.id] > 0
+        seen = reader.stats()["documents"]
+        if done.is_set():
+            break
+    thread.join()
+    assert not errors and reader.stats()["documents"] == 30
