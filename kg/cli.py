@@ -93,16 +93,21 @@ def _embed_missing(graph) -> int:
 
     from kg.search import ensure_embeddings
 
-    with Progress(TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
-        tasks: list = []
+    progress = Progress(TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, transient=True)
+    tasks: list = []
 
-        def tick(done: int, total: int) -> None:
-            if not tasks:
-                tasks.append(progress.add_task("embedding", total=total))
-            progress.update(tasks[0], completed=done)
+    def tick(done: int, total: int) -> None:
+        if not tasks:
+            progress.start()
+            tasks.append(progress.add_task("embedding", total=total))
+        progress.update(tasks[0], completed=done)
 
+    try:
         return ensure_embeddings(graph, progress=tick)
+    finally:
+        if tasks:
+            progress.stop()
 
 
 @app.command()
@@ -247,9 +252,9 @@ def search(query: Annotated[str, typer.Argument(help="Words, a phrase or a quest
         return
     table = Table(title=Text(f"{mode} search: {query}"), title_justify="left")
     table.add_column("score", justify="right")
-    table.add_column("document")
-    table.add_column("quote")
-    table.add_column("facts")
+    table.add_column("document", max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("quote", ratio=1)
+    table.add_column("facts", max_width=18)
     for hit in hits:
         quote = hit.quote if len(hit.quote) <= 200 else hit.quote[:199] + "\u2026"
         table.add_row(f"{hit.score:.4f}", Text(hit.document), Text(quote), ", ".join(f.kind for f in hit.facts))

@@ -402,16 +402,21 @@ class EmbeddedStore:
                           [(key,) for key, _ in rows])
 
     def vector_index(self):
-        """(passage ids, float32 matrix with one unit row per id) for every passage with a stored vector."""
+        """(passage ids, float32 matrix with one unit row per id) for every passage with a stored vector.
+
+        Rows stream into one growing buffer, so building needs little more memory than the matrix itself.
+        """
         import numpy as np
 
-        rows = self.conn.execute("SELECT v.passage_id, e.vector FROM passage_vectors v "
-                                 "JOIN embeddings e ON e.text_hash = v.text_hash").fetchall()
-        if not rows:
+        ids: list[str] = []
+        buffer = bytearray()
+        for passage_id, vector in self.conn.execute("SELECT v.passage_id, e.vector FROM passage_vectors v "
+                                                    "JOIN embeddings e ON e.text_hash = v.text_hash"):
+            ids.append(passage_id)
+            buffer += vector
+        if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
-        ids = [r[0] for r in rows]
-        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-        return ids, matrix.reshape(len(ids), -1)
+        return ids, np.frombuffer(buffer, dtype=np.float32).reshape(len(ids), -1)
 
     def vector_index_version(self) -> tuple:
         """(database path, state): the state changes whenever `vector_index` may have, whichever process wrote.
