@@ -262,9 +262,10 @@ class EmbeddedStore:
             "LIMIT ?", (like, like, *args, limit)).fetchall()
         return [self._entity(r) for r in rows]
 
-    def _fact(self, r: sqlite3.Row) -> Fact:
-        ents = [(x["role"], x["entity_key"]) for x in self.conn.execute(
-            "SELECT role, entity_key FROM fact_entities WHERE fact_id = ? ORDER BY rowid", (r["id"],))]
+    def _fact(self, r: sqlite3.Row, ents: list[tuple[str, str]] | None = None) -> Fact:
+        if ents is None:
+            ents = [(x["role"], x["entity_key"]) for x in self.conn.execute(
+                "SELECT role, entity_key FROM fact_entities WHERE fact_id = ? ORDER BY rowid", (r["id"],))]
         ev = Evidence(document_id=r["document_id"], passage_id=r["passage_id"], start=r["start"], end=r["end"],
                       quote=r["quote"], method=r["method"], confidence=r["confidence"])
         return Fact(kind=r["kind"], slots=json.loads(r["slots"]), evidence=ev, entities=ents, id=r["id"])
@@ -282,8 +283,16 @@ class EmbeddedStore:
             where.append("f.id IN (SELECT fact_id FROM fact_entities WHERE entity_key = ?)")
             args.append(entity_key)
         sql = "SELECT f.* FROM facts f" + (" WHERE " + " AND ".join(where) if where else "")
-        for r in self.conn.execute(sql + " ORDER BY f.document_id, f.start, f.id", args).fetchall():
-            yield self._fact(r)
+        rows = self.conn.execute(sql + " ORDER BY f.document_id, f.start, f.id", args).fetchall()
+        for start in range(0, len(rows), 500):
+            batch = rows[start:start + 500]
+            links: dict[str, list[tuple[str, str]]] = {r["id"]: [] for r in batch}
+            marks = ",".join("?" * len(batch))
+            for x in self.conn.execute(f"SELECT fact_id, role, entity_key FROM fact_entities WHERE fact_id IN "
+                                       f"({marks}) ORDER BY rowid", list(links)):
+                links[x["fact_id"]].append((x["role"], x["entity_key"]))
+            for r in batch:
+                yield self._fact(r, links[r["id"]])
 
     def entity_passages(self, key: str, limit: int = 200) -> list[Passage]:
         rows = self.conn.execute(
