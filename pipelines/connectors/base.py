@@ -24,7 +24,7 @@ from xml.etree.ElementTree import Element
 import httpx
 
 from pipelines.connectors.cache import Cache, request_key
-from pipelines.readers.base import Block, ReadError, SourceDocument
+from pipelines.readers.base import ReadError, SourceDocument, assemble
 
 USER_AGENT = "ssb-kg/0.1"
 CONTACT_ENV = "KG_CONTACT_EMAIL"
@@ -427,22 +427,9 @@ def to_source(record: FetchedRecord) -> SourceDocument:
     pieces += [("claims", "list_item", claim) for claim in record.claims if claim.strip()]
     if not pieces:
         raise ReadError(record.path, "no title or text in the fetched record")
-    text, blocks = _assemble(pieces)
+    text, blocks = assemble((section, kind, piece.strip()) for section, kind, piece in pieces)
     return SourceDocument(path=record.path, text=text, blocks=blocks, title=record.title,
                           published=record.published, kind=record.kind, source=record.publisher or record.source,
                           metadata=metadata)
 
 
-def _assemble(pieces: list[tuple[str | None, str, str]]) -> tuple[str, list[Block]]:
-    parts: list[str] = []
-    blocks: list[Block] = []
-    offset = 0
-    for section, kind, piece in pieces:
-        piece = piece.strip()
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        parts.append(piece)
-        blocks.append(Block(start=offset, end=offset + len(piece), kind=kind, section=section))
-        offset += len(piece)
-    return "".join(parts), blocks

@@ -1,6 +1,7 @@
 """What every reader returns: the document text and its layout blocks, with offsets into that text."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,3 +47,22 @@ class SourceDocument:
     @property
     def name(self) -> str:
         return Path(self.path).name
+
+
+def assemble(pieces: Iterable[tuple[str | None, str, str]], separator: str = "\n\n") -> tuple[str, list[Block]]:
+    """Text built from (section, block kind, text) pieces, with the blocks' offsets into it.
+
+    Readers that rebuild text (HTML, patent XML, fetched records) share this, so every block points at
+    exactly the characters it was made from.
+    """
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for section, kind, piece in pieces:
+        if parts:
+            parts.append(separator)
+            offset += len(separator)
+        parts.append(piece)
+        blocks.append(Block(start=offset, end=offset + len(piece), kind=kind, section=section))
+        offset += len(piece)
+    return "".join(parts), blocks

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pipelines.readers.base import Block, ReadError, SourceDocument
+from pipelines.readers.base import Block, ReadError, SourceDocument, assemble
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
@@ -78,7 +78,7 @@ def parse_html(path: str | Path, html: str) -> SourceDocument:
     pieces = list(_pieces(body)) if body is not None else []
     if not pieces:
         raise ReadError(path, "no main text found in the page")
-    text, blocks = _assemble(pieces)
+    text, blocks = assemble(((None, kind, line) for kind, line in pieces), _SEPARATOR)
     url = _clean(getattr(extracted, "url", None))
     sitename = _clean(getattr(extracted, "sitename", None))
     source = sitename or (urlparse(url).hostname if url else None)
@@ -146,20 +146,6 @@ def _text_of(element, skip: tuple[str, ...]) -> Iterator[str]:
             yield from _text_of(child, ())
         if child.tail:
             yield child.tail
-
-
-def _assemble(pieces: list[tuple[str, str]]) -> tuple[str, list[Block]]:
-    parts: list[str] = []
-    blocks: list[Block] = []
-    offset = 0
-    for kind, line in pieces:
-        if parts:
-            parts.append(_SEPARATOR)
-            offset += len(_SEPARATOR)
-        parts.append(line)
-        blocks.append(Block(start=offset, end=offset + len(line), kind=kind))
-        offset += len(line)
-    return "".join(parts), blocks
 
 
 def _first_heading(text: str, blocks: list[Block]) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
-from pipelines.readers.base import Block, ReadError, SourceDocument
+from pipelines.readers.base import Block, ReadError, SourceDocument, assemble
 
 JURISDICTIONS = ("CN", "US", "EP", "WO", "JP", "KR", "DE", "FR", "GB")
 _OFFICES = frozenset(JURISDICTIONS) | {
@@ -563,7 +563,7 @@ def _document(path: str | Path, publication: _Publication) -> SourceDocument:
         pieces += [("description", _paragraph_kind(p), p) for p in publication.description]
     if not pieces:
         raise ReadError(path, "no title, abstract, claims or description in the XML")
-    text, blocks = _assemble(pieces)
+    text, blocks = assemble(pieces)
     claims = []
     for block in (b for b in blocks if b.section == "claims" and b.kind == "list_item"):
         prefix = _CLAIM_START.match(text, block.start, block.end)
@@ -594,20 +594,6 @@ def _paragraph_kind(paragraph: str) -> str:
     short = len(paragraph) <= 80 and "\n" not in paragraph
     heading = short and not paragraph.endswith((".", ":", ";")) and not paragraph.startswith("[")
     return "heading" if heading else "paragraph"
-
-
-def _assemble(pieces: list[tuple[str, str, str]]) -> tuple[str, list[Block]]:
-    parts: list[str] = []
-    blocks: list[Block] = []
-    offset = 0
-    for section, kind, piece in pieces:
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        parts.append(piece)
-        blocks.append(Block(start=offset, end=offset + len(piece), kind=kind, section=section))
-        offset += len(piece)
-    return "".join(parts), blocks
 
 
 def _by_language(elements: list[Element], preferred: str = "en") -> Element | None:
