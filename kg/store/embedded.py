@@ -14,8 +14,12 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = 1
 
@@ -410,7 +414,7 @@ class EmbeddedStore:
             c.executemany("UPDATE passage_vectors SET embedded = 1 WHERE text_hash = ? AND embedded IS NULL",
                           [(key,) for key, _ in rows])
 
-    def vector_index(self):
+    def vector_index(self) -> tuple[list[str], np.ndarray]:
         """(passage ids, float32 matrix with one unit row per id) for every passage with a stored vector.
 
         Rows stream into one growing buffer, so building needs little more memory than the matrix itself.

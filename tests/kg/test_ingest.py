@@ -65,7 +65,7 @@ def test_bad_files_are_reported_and_the_rest_ingested(store, news_file, name, da
 
 def test_cli_reports_one_line_per_bad_file_and_exit_code(tmp_path, news_file):
     (news_file.parent / "empty.txt").write_bytes(b"")
-    run = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(news_file.parent), "--store",
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", str(news_file.parent), "--no-embed", "--store",
                           str(tmp_path / "s")], capture_output=True, text=True)
     assert run.returncode == 1
     assert "empty.txt: empty file" in run.stderr and "Traceback" not in run.stderr
