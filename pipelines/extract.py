@@ -73,6 +73,11 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             makers = [maker_span(heading_thing)] if heading_thing and heading_thing.attrs.get("org") else []
             candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
             heading_org = candidates[0] if candidates and is_markdown else None
+            if any(s.type == "Patent" for s in spans):
+                from pipelines.extractors import patent
+
+                facts.extend(patent.extract(PassageContext(document=document, passage=passage, norm=norm, spans=spans,
+                                                           previous_orgs=previous_orgs)))
             previous_orgs = orgs
             continue
         topic = block_org or heading_org
@@ -124,6 +129,8 @@ _METHOD_RANK = {"develops-line": 0, "develops-maker": 1, "develops-verb": 2, "de
 
 def _directness(fact) -> tuple:
     """Direct statements ("ORG runs a sulfide line") before membership in a table or list; then text order."""
+    if fact.kind == "patent":
+        return (0 if fact.slots.get("assignee") else 1, fact.evidence.start)
     return (_METHOD_RANK.get(fact.evidence.method, 0), fact.evidence.start)
 
 
@@ -141,6 +148,8 @@ def _identity(fact) -> tuple:
         return (fact.kind, subject, slots["quantity"], slots["value"], slots["unit"])
     if fact.kind == "milestone":
         return (fact.kind, slots["subject"], slots["category"], slots["date"])
+    if fact.kind == "patent":
+        return (fact.kind, slots["number"])
     if fact.kind == "production_line":
         return (fact.kind, slots["org"], slots["stage"], slots["chemistry"], slots.get("location"))
     return (fact.id,)

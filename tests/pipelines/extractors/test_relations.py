@@ -47,3 +47,13 @@ def test_mere_use_is_not_development(extract_facts):
 def test_patent_numbers_normalised_with_assignee(extract_facts):
     (fact,) = extract_facts("BYD filed the patent CN 118748295 A on ceramic layers.", "patent")
     assert (fact["number"], fact["assignee"]) == ("CN118748295A", "BYD")
+
+
+def test_patent_document_number_in_its_front_lines_is_a_patent_fact(extract_facts):
+    text = ("(19) China National Intellectual Property Administration\n(12) Invention Patent Application\n"
+            "(11) CN 118748295 A\n(54) All-solid-state battery with a ceramic layer\n(57) Abstract\n"
+            "An all-solid-state battery whose negative electrode sheet carries a ceramic layer, and BYD cites "
+            "CN118748295A again here.\n")
+    facts = extract_facts(text, "patent", published=None)
+    assert [f["number"] for f in facts] == ["CN118748295A"]
+    assert facts[0]["assignee"] == "BYD"
