@@ -44,6 +44,15 @@ class ConnectorError(Exception):
         super().__init__(f"{source}: {problem}")
 
 
+@dataclass
+class CursorPage:
+    """One page of a cursor-paged JSON API (Crossref, OpenAlex): its records, the total, the next cursor."""
+
+    records: list[FetchedRecord]
+    total: int
+    next_cursor: str | None
+
+
 @dataclass(frozen=True)
 class Query:
     """What to fetch: a search (`text`) or identifiers (`ids`), optionally only what was published since a date."""

@@ -6,12 +6,12 @@ abstracts arrive as JATS markup and are turned into plain paragraphs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from pipelines.connectors.base import (
     ConnectorError,
+    CursorPage as Page,
     FetchedRecord,
     Fetcher,
     Query,
@@ -29,13 +29,6 @@ PAGE_SIZE = 100
 VOLATILE = ("indexed", "score", "is-referenced-by-count")
 SELECT = ("DOI,title,subtitle,abstract,author,published,published-print,published-online,issued,created,"
           "container-title,publisher,type,URL,subject,ISSN,language")
-
-
-@dataclass
-class Page:
-    records: list[FetchedRecord]
-    total: int
-    next_cursor: str | None
 
 
 def parse_works(data: bytes) -> Page:

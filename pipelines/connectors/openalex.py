@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from pipelines.connectors.base import ConnectorError, FetchedRecord, Fetcher, Query, contact, json_body, json_digest
+from pipelines.connectors.base import (ConnectorError, CursorPage as Page, FetchedRecord, Fetcher, Query, contact,
+                                      json_body, json_digest)
 
 SOURCE = "openalex"
 API = "https://api.openalex.org/works"
@@ -19,13 +19,6 @@ KEY_ENV = "OPENALEX_API_KEY"
 PAGE_SIZE = 100
 VOLATILE = ("updated_date", "cited_by_count", "counts_by_year", "cited_by_percentile_year",
             "citation_normalized_percentile", "fwci", "relevance_score", "cited_by_api_url")
-
-
-@dataclass
-class Page:
-    records: list[FetchedRecord]
-    total: int
-    next_cursor: str | None
 
 
 def parse_works(data: bytes) -> Page:
