@@ -117,19 +117,24 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
-def vector_ranking(store: GraphStore, query: str, k: int) -> list[tuple[str, float]]:
-    """(passage id, cosine similarity), best first; a store with a vector index of its own ranks itself."""
-    if not query.strip():
-        return []
+def rank_by_vector(store: GraphStore, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """(passage id, cosine similarity to the unit `vector`), best first; a store with a native index ranks itself."""
     if hasattr(store, "search_vectors"):
-        return store.search_vectors(embed([query])[0], k)
+        return store.search_vectors(vector, k)
     if not hasattr(store, "vector_index"):
         raise EmbeddingsUnavailable(f"{type(store).__name__} has no vector search")
     ids, matrix = _vector_index(store)
     if not ids:
         return []
-    scores = matrix @ embed([query])[0]
+    scores = matrix @ np.asarray(vector, dtype=np.float32)
     return [(ids[i], float(scores[i])) for i in top_k(scores, k)]
+
+
+def vector_ranking(store: GraphStore, query: str, k: int) -> list[tuple[str, float]]:
+    """(passage id, cosine similarity to the embedded `query`), best first."""
+    if not query.strip():
+        return []
+    return rank_by_vector(store, embed([query])[0], k)
 
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

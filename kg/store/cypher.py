@@ -7,12 +7,13 @@ Graph model (mirrors the tables of `kg.store.embedded`)::
 
     (:Document {id, path, name, content_hash, title, kind, published, source, metadata_json})
       -[:HAS_PASSAGE]->(:Passage {id, document_id, index, start, end, page, section, block_kind, text, topic,
-                                   embedding?})
+                                   text_hash, embedding?})
       -[:STATES]->(:Fact {id, kind, document_id, passage_id, start, end, quote, method, confidence, slots_json})
     (:Fact)-[:ABOUT {role, position}]->(:Entity {key, type, name, attrs_json})
     (:Passage)-[:MENTIONS {start, end, surface, method, confidence}]->(:Entity)
     (:Alias {id, entity_key, alias, alias_lower, document_id, reason})
     (:State {name, value_json})  -- small JSON objects of the UI (watch-lists, view settings)
+    (:Embedding {text_hash, vector})  -- one vector per distinct passage text, kept across re-ingests
 
 Choices:
 * The entity type is the indexed property `type`, not a second label: a label cannot be a parameter in the
@@ -22,6 +23,9 @@ Choices:
   alias, mention or fact of a remaining document still supports it.
 * `ABOUT.position` keeps the order of `Fact.entities`, which relationships alone do not preserve.
 * JSON-valued fields (`*_json`) are strings because Neo4j properties cannot hold maps.
+* Vectors live twice: on `Embedding` nodes keyed by the passage text hash (the cache that survives a document's
+  passages being replaced) and on `Passage.embedding`, which the native vector index ranks. A new passage copies
+  the vector of its text when one exists, so re-ingesting a document embeds only its new sentences.
 """
 from __future__ import annotations
 
@@ -32,11 +36,12 @@ FULLTEXT_INDEX = "passage_text"
 VECTOR_INDEX = "passage_embedding"
 EMBEDDING_DIMENSIONS = 384
 
-LABELS = ("Document", "Passage", "Fact", "Entity", "Alias", "State")
+LABELS = ("Document", "Passage", "Fact", "Entity", "Alias", "State", "Embedding")
 RELATIONSHIP_TYPES = ("HAS_PASSAGE", "STATES", "ABOUT", "MENTIONS")
 PROPERTY_KEYS = (
     "id", "path", "name", "content_hash", "title", "kind", "published", "source", "metadata_json",
     "document_id", "index", "start", "end", "page", "section", "block_kind", "text", "topic", "embedding",
+    "text_hash", "vector",
     "passage_id", "quote", "method", "confidence", "slots_json", "role", "position",
     "key", "type", "attrs_json", "surface", "entity_key", "alias", "alias_lower", "reason", "value_json",
 )
@@ -51,6 +56,9 @@ CONSTRAINT_ENTITY_KEY = "CREATE CONSTRAINT entity_key IF NOT EXISTS FOR (e:Entit
 CONSTRAINT_FACT_ID = "CREATE CONSTRAINT fact_id IF NOT EXISTS FOR (f:Fact) REQUIRE f.id IS UNIQUE"
 CONSTRAINT_ALIAS_ID = "CREATE CONSTRAINT alias_id IF NOT EXISTS FOR (a:Alias) REQUIRE a.id IS UNIQUE"
 CONSTRAINT_STATE_NAME = "CREATE CONSTRAINT state_name IF NOT EXISTS FOR (s:State) REQUIRE s.name IS UNIQUE"
+CONSTRAINT_EMBEDDING_HASH = ("CREATE CONSTRAINT embedding_text_hash IF NOT EXISTS "
+                             "FOR (x:Embedding) REQUIRE x.text_hash IS UNIQUE")
+INDEX_PASSAGE_TEXT_HASH = "CREATE INDEX passage_text_hash IF NOT EXISTS FOR (p:Passage) ON (p.text_hash)"
 INDEX_PASSAGE_DOCUMENT = "CREATE INDEX passage_document IF NOT EXISTS FOR (p:Passage) ON (p.document_id)"
 INDEX_ENTITY_TYPE = "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)"
 INDEX_FACT_KIND = "CREATE INDEX fact_kind IF NOT EXISTS FOR (f:Fact) ON (f.kind)"
@@ -68,8 +76,9 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_seconds)"
 
 SCHEMA = (
     CONSTRAINT_DOCUMENT_ID, CONSTRAINT_DOCUMENT_PATH, CONSTRAINT_PASSAGE_ID, CONSTRAINT_ENTITY_KEY,
-    CONSTRAINT_FACT_ID, CONSTRAINT_ALIAS_ID, CONSTRAINT_STATE_NAME, INDEX_PASSAGE_DOCUMENT, INDEX_ENTITY_TYPE,
-    INDEX_FACT_KIND, INDEX_FACT_DOCUMENT, INDEX_ALIAS_ENTITY, INDEX_ALIAS_LOWER, INDEX_ALIAS_DOCUMENT, FULLTEXT_PASSAGE_TEXT,
+    CONSTRAINT_FACT_ID, CONSTRAINT_ALIAS_ID, CONSTRAINT_STATE_NAME, CONSTRAINT_EMBEDDING_HASH, INDEX_PASSAGE_DOCUMENT,
+    INDEX_PASSAGE_TEXT_HASH, INDEX_ENTITY_TYPE, INDEX_FACT_KIND, INDEX_FACT_DOCUMENT, INDEX_ALIAS_ENTITY,
+    INDEX_ALIAS_LOWER, INDEX_ALIAS_DOCUMENT, FULLTEXT_PASSAGE_TEXT,
 )
 """Schema the store needs; the vector index is created separately because servers before 5.11 lack it."""
 
@@ -123,10 +132,13 @@ UNWIND $rows AS row
 MERGE (p:Passage {id: row.id})
 SET p.document_id = row.document_id, p.index = row.index, p.start = row.start, p.end = row.end,
     p.page = row.page, p.section = row.section, p.block_kind = row.block_kind, p.text = row.text,
-    p.topic = row.topic
+    p.topic = row.topic, p.text_hash = row.text_hash
 WITH p, row
 MATCH (d:Document {id: row.document_id})
 MERGE (d)-[:HAS_PASSAGE]->(p)
+WITH p, row
+OPTIONAL MATCH (x:Embedding {text_hash: row.text_hash})
+SET p.embedding = x.vector
 """
 
 ENTITY_ATTRS = """
@@ -177,8 +189,29 @@ MERGE (f)-[:ABOUT {role: row.role, position: row.position}]->(e)
 
 DELETE_ALL = """
 MATCH (n)
-WHERE n:Document OR n:Passage OR n:Fact OR n:Entity OR n:Alias OR n:State
+WHERE n:Document OR n:Passage OR n:Fact OR n:Entity OR n:Alias OR n:State OR n:Embedding
 DETACH DELETE n
+"""
+
+DROP_EMBEDDINGS = """
+MATCH (x:Embedding)
+DETACH DELETE x
+"""
+
+CLEAR_PASSAGE_EMBEDDINGS = """
+MATCH (p:Passage)
+WHERE p.embedding IS NOT NULL
+REMOVE p.embedding
+"""
+
+PUT_EMBEDDINGS = """
+UNWIND $rows AS row
+MERGE (x:Embedding {text_hash: row.text_hash})
+ON CREATE SET x.vector = row.vector
+WITH x, row
+MATCH (p:Passage {text_hash: row.text_hash})
+WHERE p.embedding IS NULL
+SET p.embedding = x.vector
 """
 
 PUT_STATE = """
@@ -299,6 +332,21 @@ ORDER BY score DESC
 LIMIT $limit
 """
 
+MISSING_EMBEDDINGS = """
+MATCH (p:Passage)
+WHERE p.embedding IS NULL
+WITH p.text_hash AS text_hash, min(p.text) AS text
+RETURN text_hash, text
+ORDER BY text_hash
+LIMIT $limit
+"""
+
+SEARCH_VECTORS = """
+CALL db.index.vector.queryNodes('passage_embedding', $k, $vector) YIELD node, score
+RETURN node.id AS id, score
+ORDER BY score DESC, id
+"""
+
 GET_STATE = """
 MATCH (s:State {name: $name})
 RETURN s.value_json AS value_json
@@ -335,7 +383,7 @@ _DOC_ROW = {"id": "doc:0123456789abcdef", "path": "corpus/a.txt", "name": "a.txt
             "title": "A", "kind": "news", "published": "2024-01-02", "source": None, "metadata_json": "{}"}
 _PASSAGE_ROW = {"id": "passage:0123456789abcdef", "document_id": "doc:0123456789abcdef", "index": 0, "start": 0,
                 "end": 42, "page": None, "section": None, "block_kind": "paragraph", "text": "QuantumScape ...",
-                "topic": "org:quantumscape"}
+                "topic": "org:quantumscape", "text_hash": "0123456789abcdef0123456789abcdef01234567"}
 _ENTITY_ROW = {"key": "org:quantumscape", "type": "Organization", "name": "QuantumScape", "attrs_json": "{}"}
 _ALIAS_ROW = {"id": "alias:0123456789abcdef", "entity_key": "org:quantumscape", "alias": "QS", "alias_lower": "qs",
               "document_id": "doc:0123456789abcdef", "reason": "alias-table"}
@@ -356,6 +404,8 @@ ALL_STATEMENTS: tuple[Statement, ...] = (
     Statement("CONSTRAINT_FACT_ID", CONSTRAINT_FACT_ID),
     Statement("CONSTRAINT_ALIAS_ID", CONSTRAINT_ALIAS_ID),
     Statement("CONSTRAINT_STATE_NAME", CONSTRAINT_STATE_NAME),
+    Statement("CONSTRAINT_EMBEDDING_HASH", CONSTRAINT_EMBEDDING_HASH),
+    Statement("INDEX_PASSAGE_TEXT_HASH", INDEX_PASSAGE_TEXT_HASH),
     Statement("INDEX_PASSAGE_DOCUMENT", INDEX_PASSAGE_DOCUMENT),
     Statement("INDEX_ENTITY_TYPE", INDEX_ENTITY_TYPE),
     Statement("INDEX_FACT_KIND", INDEX_FACT_KIND),
@@ -381,6 +431,12 @@ ALL_STATEMENTS: tuple[Statement, ...] = (
     Statement("MERGE_FACTS", MERGE_FACTS, {"rows": [_FACT_ROW]}),
     Statement("MERGE_FACT_ENTITIES", MERGE_FACT_ENTITIES, {"rows": [_ABOUT_ROW]}),
     Statement("DELETE_ALL", DELETE_ALL),
+    Statement("DROP_EMBEDDINGS", DROP_EMBEDDINGS),
+    Statement("CLEAR_PASSAGE_EMBEDDINGS", CLEAR_PASSAGE_EMBEDDINGS),
+    Statement("PUT_EMBEDDINGS", PUT_EMBEDDINGS,
+              {"rows": [{"text_hash": "0123456789abcdef0123456789abcdef01234567", "vector": [0.0] * 384}]}),
+    Statement("MISSING_EMBEDDINGS", MISSING_EMBEDDINGS, {"limit": 1000}),
+    Statement("SEARCH_VECTORS", SEARCH_VECTORS, {"k": 20, "vector": [0.0] * 384}),
     Statement("PUT_STATE", PUT_STATE, {"name": "watchlist", "value_json": '{"entities": []}'}),
     Statement("GET_STATE", GET_STATE, {"name": "watchlist"}),
     Statement("DOCUMENT_HASH", DOCUMENT_HASH, {"path": "corpus/a.txt"}),

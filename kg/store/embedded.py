@@ -6,7 +6,6 @@ Graph analytics run in networkx over projections read from here (see `kg.graph`)
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage
+from kg.store.protocol import text_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -360,10 +360,6 @@ class EmbeddedStore:
             self.conn.execute("ROLLBACK")
             raise
 
-    @staticmethod
-    def text_hash(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
     def _sync_passage_vectors(self) -> None:
         """Hash the texts of passages added since the last call and mark those whose text already has a vector.
 
@@ -381,7 +377,7 @@ class EmbeddedStore:
             rows = c.execute("SELECT p.id, p.text FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
                              "WHERE v.text_hash = ''").fetchall()
             c.executemany("UPDATE passage_vectors SET text_hash = ? WHERE passage_id = ?",
-                          [(self.text_hash(r[1] or ""), r[0]) for r in rows])
+                          [(text_hash(r[1] or ""), r[0]) for r in rows])
             c.execute("UPDATE passage_vectors INDEXED BY passage_vectors_todo SET embedded = 1 WHERE embedded IS NULL "
                       "AND text_hash IN (SELECT text_hash FROM embeddings)")
 

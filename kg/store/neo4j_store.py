@@ -14,15 +14,17 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import neo4j
+import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction
 
 from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage, stable_id
 from kg.store import cypher
-from kg.store.protocol import iter_batches
+from kg.store.protocol import iter_batches, text_hash
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+EMBEDDING_MODEL_STATE = "embedding_model"
 INDEX_TIMEOUT_SECONDS = 300
 
 T = TypeVar("T")
@@ -148,8 +150,8 @@ class Neo4jStore:
             "metadata_json": _json(doc.metadata)}])
         self._run_batches(tx, cypher.MERGE_PASSAGES, [{
             "id": p.id, "document_id": p.document_id, "index": p.index, "start": p.start, "end": p.end,
-            "page": p.page, "section": p.section, "block_kind": p.block_kind, "text": p.text, "topic": p.topic}
-            for p in ex.passages])
+            "page": p.page, "section": p.section, "block_kind": p.block_kind, "text": p.text, "topic": p.topic,
+            "text_hash": text_hash(p.text)} for p in ex.passages])
         self._run_batches(tx, cypher.MERGE_ENTITIES, self._entity_rows(tx, ex.entities))
         self._run_batches(tx, cypher.MERGE_ALIASES, [{
             "id": stable_id("alias", a.entity_key, a.alias, doc.id), "entity_key": a.entity_key, "alias": a.alias,
@@ -275,6 +277,39 @@ class Neo4jStore:
             }
 
         return self._read(work)
+
+    # -- embeddings (kg.store.protocol.EmbeddingStore) -----------------------------------------------------
+    def use_embedding_model(self, model_id: str) -> bool:
+        """Record which model made the stored vectors; a different one drops them all. True when dropped."""
+        known = self.get_state(EMBEDDING_MODEL_STATE)
+        if known is not None and known.get("model") == model_id:
+            return False
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.DROP_EMBEDDINGS).consume()
+            tx.run(cypher.CLEAR_PASSAGE_EMBEDDINGS).consume()
+            tx.run(cypher.PUT_STATE, {"name": EMBEDDING_MODEL_STATE, "value_json": _json({"model": model_id})}).consume()
+
+        self._write(work)
+        return known is not None
+
+    def missing_embeddings(self, limit: int | None = None) -> list[tuple[str, str]]:
+        rows = self._records(cypher.MISSING_EMBEDDINGS, {"limit": limit if limit is not None else 2**62})
+        return [(r["text_hash"], r["text"]) for r in rows]
+
+    def put_embeddings(self, rows: list[tuple[str, bytes]]) -> None:
+        """Vectors travel as float lists (the driver's type for a vector property), 500 per statement."""
+        self._write(lambda tx: self._run_batches(tx, cypher.PUT_EMBEDDINGS, [
+            {"text_hash": key, "vector": np.frombuffer(vector, dtype=np.float32).tolist()} for key, vector in rows]))
+
+    def search_vectors(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity), best first, from the native vector index.
+
+        Neo4j reports cosine similarity rescaled to [0, 1] as (1 + cos) / 2; it is mapped back so scores match
+        the embedded store's.
+        """
+        rows = self._records(cypher.SEARCH_VECTORS, {"k": k, "vector": np.asarray(vector, dtype=np.float32).tolist()})
+        return [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows]
 
     def get_state(self, name: str) -> dict | None:
         rows = self._records(cypher.GET_STATE, {"name": name})

@@ -1,6 +1,7 @@
 """The one interface the CLI, the views and the UI use; every backend implements it."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
@@ -67,6 +68,30 @@ class GraphStore(Protocol):
 
     def put_state(self, name: str, value: dict) -> None:
         """Store or replace the JSON object under `name`; it persists with the graph."""
+
+
+@runtime_checkable
+class EmbeddingStore(Protocol):
+    """What a store adds to hold passage vectors, keyed by the hash of the passage text.
+
+    Keying by text means a passage is embedded once however many documents repeat it, and a re-ingested
+    document finds the vectors of its unchanged sentences. A store ranks by vectors either itself
+    (`search_vectors`) or by handing its matrix to `kg.search` (`vector_index`).
+    """
+
+    def use_embedding_model(self, model_id: str) -> bool:
+        """Record which model made the stored vectors; a different one drops them all. True when dropped."""
+
+    def missing_embeddings(self, limit: int | None = None) -> list[tuple[str, str]]:
+        """(text hash, text) of each distinct passage text without a stored vector."""
+
+    def put_embeddings(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store (text hash, float32 vector bytes) pairs; known hashes keep their vector."""
+
+
+def text_hash(text: str) -> str:
+    """Key of a passage text's embedding, the same in every backend."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def iter_batches(items: Iterable, size: int) -> Iterator[list]:

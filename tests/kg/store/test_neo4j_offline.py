@@ -214,3 +214,31 @@ def test_escape_lucene(text: str, escaped: str) -> None:
 ])
 def test_fulltext_query(text: str, query: str) -> None:
     assert fulltext_query(text) == query
+
+
+def test_embeddings_travel_as_float_lists_keyed_by_text_hash(store: Neo4jStore, server: FakeServer) -> None:
+    import numpy as np
+
+    vector = np.linspace(-1, 1, 384, dtype=np.float32)
+    store.put_embeddings([("abc", vector.tobytes())])
+    _, name, params = server.calls[-1]
+    assert name == "PUT_EMBEDDINGS"
+    assert params["rows"][0]["text_hash"] == "abc"
+    assert params["rows"][0]["vector"] == pytest.approx(vector.tolist())
+
+
+def test_vector_scores_are_mapped_back_to_cosine(store: Neo4jStore, server: FakeServer) -> None:
+    import numpy as np
+
+    server.answers["SEARCH_VECTORS"] = [{"id": "passage:a", "score": 1.0}, {"id": "passage:b", "score": 0.5}]
+    assert store.search_vectors(np.ones(384, dtype=np.float32), 2) == [("passage:a", 1.0), ("passage:b", 0.0)]
+    assert server.calls[-1][2]["k"] == 2
+
+
+def test_a_new_embedding_model_drops_old_vectors_in_one_transaction(store: Neo4jStore, server: FakeServer) -> None:
+    server.answers["GET_STATE"] = [{"value_json": '{"model": "old"}'}]
+    assert store.use_embedding_model("new") is True
+    work = server.calls[len(server.calls) - 4:]
+    assert [name for _, name, _ in work] == ["BEGIN", "DROP_EMBEDDINGS", "CLEAR_PASSAGE_EMBEDDINGS", "PUT_STATE"]
+    server.answers["GET_STATE"] = [{"value_json": '{"model": "new"}'}]
+    assert store.use_embedding_model("new") is False

@@ -293,3 +293,53 @@ def test_state_round_trips_and_is_replaced(store: GraphStore) -> None:
     store.put_state("watchlist", {"entities": []})
     assert store.get_state("watchlist") == {"entities": []}
     assert store.get_state("view") == {"tab": "timeline"}
+
+
+def unit(seed: int) -> bytes:
+    import numpy as np
+
+    vector = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+    return (vector / np.linalg.norm(vector)).tobytes()
+
+
+def embed_missing(store: GraphStore) -> dict[str, bytes]:
+    vectors = {key: unit(int(key[:8], 16)) for key, _ in store.missing_embeddings()}  # type: ignore[attr-defined]
+    store.put_embeddings(list(vectors.items()))  # type: ignore[attr-defined]
+    return vectors
+
+
+def test_each_distinct_passage_text_is_embedded_once_and_kept_on_reingest(store: GraphStore) -> None:
+    from kg.store.protocol import EmbeddingStore, text_hash
+
+    assert isinstance(store, EmbeddingStore)
+    store.use_embedding_model("model-a")
+    store.replace_document(DOC_A)
+    store.replace_document(make_doc("corpus/copy.txt", [DOC_A.passages[0].text]))
+    missing = store.missing_embeddings()  # type: ignore[attr-defined]
+    assert sorted(missing) == sorted((text_hash(p.text), p.text) for p in DOC_A.passages)
+    embed_missing(store)
+    assert store.missing_embeddings() == []  # type: ignore[attr-defined]
+    store.remove_document("corpus/a.txt")
+    store.replace_document(DOC_A)
+    assert store.missing_embeddings() == []  # type: ignore[attr-defined]
+    assert store.use_embedding_model("model-a") is False
+    assert store.use_embedding_model("model-b") is True
+    assert len(store.missing_embeddings()) == 2  # type: ignore[attr-defined]
+
+
+def test_vector_ranking_puts_the_nearest_passage_first(store: GraphStore) -> None:
+    import numpy as np
+
+    from kg.search import rank_by_vector
+    from kg.store.protocol import text_hash
+
+    store.use_embedding_model("model-a")  # type: ignore[attr-defined]
+    store.replace_document(DOC_A)
+    store.replace_document(DOC_B)
+    vectors = embed_missing(store)
+    target = DOC_B.passages[0]
+    query = np.frombuffer(vectors[text_hash(target.text)], dtype=np.float32)
+    ranked = rank_by_vector(store, query, 2)
+    assert [pid for pid, _ in ranked][0] == target.id
+    assert ranked[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert len(ranked) == 2 and ranked[1][1] < ranked[0][1]
