@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from kg.model import Entity, Fact
 from kg.questions import Question, parse_question
+from kg.store.cached import document_names, entity_of, facts_of_kind, pinned
 from kg.store.protocol import GraphStore
 from pipelines.extractors.cues import cues, find
 from pipelines.extractors.production_line import chemistry_of
@@ -53,12 +55,9 @@ class Answers:
     def __init__(self, store: GraphStore):
         self.store = store
         self.items: dict[str, Answer] = {}
-        self._names: dict[str, str] | None = None
 
     def document_name(self, document_id: str) -> str:
-        if self._names is None:
-            self._names = {d.id: d.name for d in self.store.documents()}
-        return self._names.get(document_id, document_id)
+        return document_names(self.store).get(document_id, document_id)
 
     def add(self, answer: str | None, kind: str, fact: Fact | None = None, *, passage=None,
             weight: float = 1.0) -> None:
@@ -89,7 +88,7 @@ def _fact_entities(fact: Fact, role: str | None = None) -> set[str]:
 def _org_names(store: GraphStore, keys: Iterable[str]) -> list[str]:
     names = []
     for key in keys:
-        entity = store.entity(key)
+        entity = entity_of(store, key)
         if entity is not None and entity.type == "Organization":
             names.append(entity.name)
     return names
@@ -118,7 +117,7 @@ def _matches_chemistry(fact: Fact, chemistry: str | None, field_names: tuple[str
 # -- handlers -------------------------------------------------------------------------------------------------
 def line_operators(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
-    for fact in store.facts(kind="production_line"):
+    for fact in facts_of_kind(store, "production_line"):
         s = fact.slots
         if q.stage and s.get("stage") != q.stage:
             continue
@@ -132,13 +131,13 @@ def line_operators(store: GraphStore, q: Question, out: Answers) -> None:
 def line_capacity(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
     candidates = []
-    for fact in store.facts(kind="production_line"):
+    for fact in facts_of_kind(store, "production_line"):
         s = fact.slots
         if not s.get("capacity") or (orgs and not orgs & _fact_entities(fact)):
             continue
         fit = (not q.stage or s.get("stage") == q.stage) + (not q.chemistry or s.get("chemistry") == q.chemistry)
         candidates.append((fit, fact, format_quantity(s["capacity"]["value"], s["capacity"]["unit"])))
-    for fact in store.facts(kind="spec"):
+    for fact in facts_of_kind(store, "spec"):
         s = fact.slots
         if s.get("quantity") == "production_capacity" and (not orgs or orgs & _fact_entities(fact)):
             candidates.append((0, fact, format_quantity(s["value"], s["unit"], s.get("value_max"))))
@@ -158,7 +157,7 @@ def _year_fits(fact: Fact, years: list[int]) -> bool:
 
 
 def target_year(store: GraphStore, q: Question, out: Answers) -> None:
-    for fact in store.facts(kind="milestone"):
+    for fact in facts_of_kind(store, "milestone"):
         s = fact.slots
         if s.get("status") != "planned" or not _year_fits(fact, q.years):
             continue
@@ -171,8 +170,13 @@ def _in_categories(fact: Fact, categories: list[str]) -> bool:
     """The milestone's category, or a cue of one of the categories in its event text ("mass-produced lines")."""
     if fact.slots.get("category") in categories:
         return True
-    table = cues("milestone", "categories")
-    return any(find(str(fact.slots.get("event") or ""), table[c]) for c in categories if c in table)
+    return bool(_event_categories(str(fact.slots.get("event") or "")) & set(categories))
+
+
+@lru_cache(maxsize=65536)
+def _event_categories(event: str) -> frozenset[str]:
+    """Every milestone category with a cue in the event text (events repeat across documents, hence the cache)."""
+    return frozenset(c for c, words in cues("milestone", "categories").items() if find(event, words))
 
 
 def _milestones_of(store: GraphStore, q: Question) -> list[Fact]:
@@ -215,7 +219,7 @@ def _subject_score(fact: Fact, q: Question, entities: list[Entity]) -> int:
 def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
     entities = [e for e in q.entities if e.type in ("Organization", "Product", "Material", "Process")]
     scored = []
-    for fact in store.facts(kind="spec"):
+    for fact in facts_of_kind(store, "spec"):
         if q.quantity and fact.slots.get("quantity") != q.quantity:
             continue
         score = _subject_score(fact, q, entities)
@@ -236,7 +240,7 @@ def spec_threshold(store: GraphStore, q: Question, out: Answers) -> None:
     if q.threshold is None:
         return
     limit, unit = q.threshold
-    for fact in store.facts(kind="spec"):
+    for fact in facts_of_kind(store, "spec"):
         s = fact.slots
         if q.quantity and s.get("quantity") != q.quantity:
             continue
@@ -262,12 +266,12 @@ def _develops_matching(store: GraphStore, materials: list[Entity], chemistry: st
     names = [n.lower() for m in materials for n in [m.name, *m.aliases] if len(n) > 2]
     classes = {m.attrs.get("class") for m in materials if m.attrs.get("class") not in (None, "other")}
     found = []
-    for fact in store.facts(kind="develops"):
+    for fact in facts_of_kind(store, "develops"):
         what = str(fact.slots.get("what") or "")
         linked = _fact_entities(fact, "what")
         material_class = None
         for key in linked:
-            entity = store.entity(key)
+            entity = entity_of(store, key)
             material_class = entity.attrs.get("class") if entity is not None else None
         if (keys & linked or any(n in what.lower() for n in names)
                 or (chemistry and (chemistry_of(what) == chemistry or material_class == chemistry))
@@ -295,13 +299,13 @@ def developers(store: GraphStore, q: Question, out: Answers) -> None:
     materials = q.of_type("Material")
     types = _org_types(q.text)
     constrained = bool(materials or q.chemistry)
-    facts = _develops_matching(store, materials, q.chemistry) if constrained else list(store.facts(kind="develops"))
+    facts = _develops_matching(store, materials, q.chemistry) if constrained else list(facts_of_kind(store, "develops"))
     if q.chemistry:
-        facts += [f for f in store.facts(kind="production_line") if f.slots.get("chemistry") == q.chemistry]
+        facts += [f for f in facts_of_kind(store, "production_line") if f.slots.get("chemistry") == q.chemistry]
     for fact in facts:
         org_keys = _fact_entities(fact, "org")
         if types:
-            entities = [store.entity(k) for k in org_keys]
+            entities = [entity_of(store, k) for k in org_keys]
             if not any(e is not None and _org_type(e) in types for e in entities):
                 continue
         out.add(fact.slots.get("org"), "Organization", fact)
@@ -325,7 +329,7 @@ def patents(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
     names = {e.name.lower() for e in q.of_type("Organization")}
     scored = []
-    for fact in store.facts(kind="patent"):
+    for fact in facts_of_kind(store, "patent"):
         s = fact.slots
         if orgs and not (orgs & _fact_entities(fact) or str(s.get("assignee") or "").lower() in names):
             continue
@@ -359,7 +363,7 @@ def processes_for(store: GraphStore, q: Question, out: Answers) -> None:
     by_id = {p.id: p for p in passages}
     for pid, keys in mentioned.items():
         for key in keys:
-            entity = store.entity(key)
+            entity = entity_of(store, key)
             if entity is not None and entity.type == "Process":
                 out.add(entity.name, "Process", passage=by_id[pid])
 
@@ -371,7 +375,7 @@ def materials_by_process(store: GraphStore, q: Question, out: Answers) -> None:
         by_id = {p.id: p for p in passages}
         for pid, keys in store.passage_entities(list(by_id)).items():
             for key in keys:
-                entity = store.entity(key)
+                entity = entity_of(store, key)
                 if entity is None or entity.type != "Material":
                     continue
                 if roles and entity.attrs.get("role") not in roles:
@@ -399,7 +403,7 @@ def vehicles(store: GraphStore, q: Question, out: Answers) -> None:
 def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
     table = cues("milestone", "categories")
     words = [w for cat in q.categories for w in table.get(cat, [])]
-    for fact in store.facts(kind="milestone"):
+    for fact in facts_of_kind(store, "milestone"):
         if fact.slots.get("category") in q.categories:
             out.add(fact.slots.get("subject"), "Organization", fact)
     if not words:
@@ -409,7 +413,7 @@ def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
         if not hits:
             continue
         keys = store.passage_entities([passage.id])[passage.id]
-        orgs = [e for k in keys if (e := store.entity(k)) is not None and e.type == "Organization"]
+        orgs = [e for k in keys if (e := entity_of(store, k)) is not None and e.type == "Organization"]
         cue_at = hits[0][0]
         before = [(passage.text.rfind(e.name, 0, cue_at), e.key) for e in orgs]
         before = [b for b in before if b[0] >= 0 and not re.search(r"[;.]", passage.text[b[0]:cue_at])]
@@ -432,7 +436,7 @@ def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     passages = {pid: store.passage(pid) for pid in ids}
     for pid, keys in store.passage_entities(ids).items():
         for key in keys:
-            entity = store.entity(key)
+            entity = entity_of(store, key)
             if entity is not None and entity.type == q.answer_type and passages[pid] is not None:
                 out.add(entity.name, entity.type, passage=passages[pid])
 
@@ -448,12 +452,13 @@ _VALUE_LIMIT = 3
 
 
 def ask(store: GraphStore, question: str, limit: int = 20) -> Result:
-    q = parse_question(store, question)
-    out = Answers(store)
-    HANDLERS.get(q.intent, search_fallback)(store, q, out)
-    if not out.items and q.matched_by == "embedding" and q.intent != "search":
-        search_fallback(store, q, out)
-    answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
+    with pinned(store):
+        q = parse_question(store, question)
+        out = Answers(store)
+        HANDLERS.get(q.intent, search_fallback)(store, q, out)
+        if not out.items and q.matched_by == "embedding" and q.intent != "search":
+            search_fallback(store, q, out)
+        answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
     slots = {"entities": [e.name for e in q.entities], "chemistry": q.chemistry, "stage": q.stage, "years": q.years,
              "quantity": q.quantity, "categories": q.categories, "matched_by": q.matched_by}
     return Result(question=question, intent=q.intent, answers=answers, slots=slots)

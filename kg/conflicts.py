@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from kg.model import Document, Fact
 from kg.provenance import Source, documents_by_id, role_key, source_of
+from kg.store.cached import facts_of_kind
 from kg.store.protocol import GraphStore
 from kg.timeline import Window, overlaps, window
 from pipelines.dates import date_sort_key
@@ -148,7 +149,7 @@ def spec_conflicts(store: GraphStore, documents: dict[str, Document] | None = No
     """Same subject and quantity, different documents, values apart by more than the unit's tolerance."""
     documents = documents if documents is not None else documents_by_id(store)
     groups: dict[tuple, list[Fact]] = defaultdict(list)
-    for fact in store.facts(kind="spec"):
+    for fact in facts_of_kind(store, "spec"):
         if comparable(fact):
             groups[spec_subject(fact)].append(fact)
     found = []
@@ -188,7 +189,7 @@ def milestone_conflicts(store: GraphStore, documents: dict[str, Document] | None
 
     documents = documents if documents is not None else documents_by_id(store)
     groups: dict[tuple, list[Fact]] = defaultdict(list)
-    for fact in store.facts(kind="milestone"):
+    for fact in facts_of_kind(store, "milestone"):
         if fact.slots.get("category") not in (None, "other") and _milestone_window(fact) is not None:
             groups[_milestone_key(fact)].append(fact)
     found = []

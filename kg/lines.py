@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from kg.ask import format_quantity
 from kg.model import Entity, Fact
 from kg.provenance import Source, documents_by_id, resolve_names, role_key, source_of
+from kg.store.cached import entity_of, facts_of_kind
 from kg.store.protocol import GraphStore
 from pipelines.dates import date_sort_key
 from pipelines.extractors.cues import first_label
@@ -88,7 +89,7 @@ class _Places:
 
     def key(self, key: str) -> Entity | None:
         if key not in self.by_key:
-            entity = self.store.entity(key)
+            entity = entity_of(self.store, key)
             self.by_key[key] = entity if entity is not None and entity.type == "Location" else None
         return self.by_key[key]
 
@@ -135,7 +136,7 @@ def mentions(store: GraphStore) -> list[Mention]:
     documents = documents_by_id(store)
     places = _Places(store)
     found = []
-    for fact in store.facts(kind="production_line"):
+    for fact in facts_of_kind(store, "production_line"):
         s = fact.slots
         site, country = _site_and_country(store, fact, places)
         capacity = s.get("capacity") if isinstance(s.get("capacity"), dict) else None
@@ -248,7 +249,7 @@ def register(store: GraphStore, chemistry: str | None = None, stage: str | None 
         company = _company(members[0])
         if company not in by_org:
             facts = store.facts(kind="milestone", entity_key=company) if members[0].org_key else (
-                f for f in store.facts(kind="milestone") if str(f.slots.get("subject")).lower() == company)
+                f for f in facts_of_kind(store, "milestone") if str(f.slots.get("subject")).lower() == company)
             by_org[company] = [(f, source_of(f, documents)) for f in facts if _dated(f)]
         own = {m.site.lower() for m in members if m.site}
         lines.append(_merge(members, by_org[company], sites_of.get(company, set()) - own))

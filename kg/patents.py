@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from kg.model import Document, Entity, Fact, Passage
 from kg.provenance import Source, documents_by_id, resolve_names, role_key, source_of
+from kg.store.cached import entity_of, facts_of_kind
 from kg.store.protocol import GraphStore
 from pipelines.dates import date_sort_key
 from pipelines.entities.organizations import fold_legal_name
@@ -147,7 +148,7 @@ class _Builder:
     def add_assignee(self, record: PatentRecord, raw: str | None, key: str | None = None) -> None:
         if not raw and not key:
             return
-        entity, name = (self.store.entity(key), None) if key else self.organisation(raw or "")
+        entity, name = (entity_of(self.store, key), None) if key else self.organisation(raw or "")
         assignee = Assignee(raw=raw or (entity.name if entity else ""), key=entity.key if entity else None,
                             name=entity.name if entity else name)
         if all((a.raw, a.key) != (assignee.raw, assignee.key) for a in record.assignees):
@@ -199,7 +200,7 @@ class _Builder:
         front = [p for p in passages if p.section == "front"]
         for key in dict.fromkeys(k for keys in self.store.passage_entities([p.id for p in front]).values()
                                  for k in keys):
-            entity = self.store.entity(key)
+            entity = entity_of(self.store, key)
             if entity is not None and entity.type == "Organization":
                 used = [a for a in self.store.document_entities(doc.id) if a.key == key]
                 raw = (used[0].aliases or [entity.name])[0] if used else entity.name
@@ -232,7 +233,7 @@ class _Builder:
         ids = {p.id for p in passages}
         for keys in self.store.passage_entities(list(ids)).values():
             for key in keys:
-                entity = self.store.entity(key)
+                entity = entity_of(self.store, key)
                 if entity is None or entity.type not in ("Material", "Process"):
                     continue
                 target = record.materials if entity.type == "Material" else record.processes
@@ -254,7 +255,7 @@ def patent_records(store: GraphStore) -> list[PatentRecord]:
     for doc in builder.documents.values():
         if doc.kind == "patent" and (doc.metadata or {}).get("number"):
             builder.from_document(doc)
-    for fact in store.facts(kind="patent"):
+    for fact in facts_of_kind(store, "patent"):
         if fact.slots.get("number"):
             builder.from_fact(fact)
     records = _fold_kindless(list(builder.records.values()))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kg.model import Entity
+from kg.store.cached import entity_of
 from kg.store.protocol import GraphStore
 from pipelines.normalize import normalize
 from pipelines.schemas import load_schema
@@ -79,7 +80,7 @@ def link_entities(store: GraphStore, text: str) -> list[Entity]:
             atoms = parse_formula(attrs["formula"])
             attrs["reduced_formula"] = reduced_formula(atoms) if atoms else None
         key = entity_key(cand.type, cand.name, attrs)
-        entity = store.entity(key)
+        entity = entity_of(store, key)
         if entity is None:
             matches = store.find_entities(text[cand.start:cand.end], type=cand.type, limit=1)
             entity = matches[0] if matches else Entity(key=key, type=cand.type, name=cand.name, attrs=attrs)

@@ -7,12 +7,11 @@ the two rankings by rank alone, so neither score scale has to be calibrated agai
 Vector search is exact: one matrix-vector product over unit vectors. At 300k passages the float32 matrix takes
 460 MB and the product about 30 ms on two cores (memory-bound), so an approximate index would add a dependency
 and recall loss for little gain. float16 would halve the memory but numpy has no BLAS kernel for it (20× slower
-here). The matrix is cached per process and rebuilt (about 5 s at 300k) only when `vector_index_version()` changes.
+here). The matrix is cached per process and rebuilt (about 5 s at 300k) only when the store's `version()` changes.
 """
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 
 from kg.embeddings import MODEL_ID, EmbeddingsUnavailable, embed
 from kg.model import Fact, Passage
+from kg.store.cached import cached, document_names
 from kg.store.protocol import GraphStore, iter_batches
 
 RRF_K = 60
@@ -49,11 +49,6 @@ class SearchHit:
                 "facts": [{"kind": f.kind, "slots": f.slots} for f in self.facts]}
 
 
-_vectors: dict[str, tuple[tuple, list[str], np.ndarray]] = {}
-_names: dict[str, tuple[tuple, dict[str, str]]] = {}
-_lock = threading.Lock()
-
-
 def ensure_embeddings(store: GraphStore, progress: Callable[[int, int], None] | None = None) -> int:
     """Embed every passage text the store has no vector for; returns how many texts were embedded.
 
@@ -79,33 +74,12 @@ def ensure_embeddings(store: GraphStore, progress: Callable[[int, int], None] | 
 
 
 def _vector_index(store: GraphStore) -> tuple[list[str], np.ndarray]:
-    """The store's (passage ids, matrix), rebuilt only when the store reports a new version.
+    """The store's (passage ids, float32 matrix), rebuilt only when the store's version changes."""
+    def build() -> tuple[list[str], np.ndarray]:
+        ids, matrix = store.vector_index()
+        return ids, np.ascontiguousarray(matrix, dtype=np.float32)
 
-    `vector_index_version()` returns (store identity, state...): the identity keys the cache, so one process
-    holds one matrix per store, and a stale one is dropped before its replacement is read.
-    """
-    version = store.vector_index_version()
-    key = str(version[0])
-    with _lock:
-        entry = _vectors.get(key)
-        if entry is None or entry[0] != version:
-            _vectors.pop(key, None)
-            ids, matrix = store.vector_index()
-            entry = _vectors[key] = (version, ids, np.ascontiguousarray(matrix, dtype=np.float32))
-        return entry[1], entry[2]
-
-
-def _document_names(store: GraphStore) -> dict[str, str]:
-    """Document id → name, cached like the matrix (listing 10k documents per query would dominate latency)."""
-    if not hasattr(store, "vector_index_version"):
-        return {d.id: d.name for d in store.documents()}
-    version = store.vector_index_version()
-    key = str(version[0])
-    with _lock:
-        entry = _names.get(key)
-        if entry is None or entry[0] != version:
-            entry = _names[key] = (version, {d.id: d.name for d in store.documents()})
-        return entry[1]
+    return cached(store, "vector-index", build)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -196,7 +170,7 @@ def _hits(store: GraphStore, ranked: list[tuple[str, float]], known: dict[str, P
     passages = [(p, score) for p, score in passages if p is not None]
     ids = [p.id for p, _ in passages]
     facts = _facts_for_passages(store, ids)
-    names = _document_names(store)
+    names = document_names(store)
     return [SearchHit(passage_id=p.id, document_id=p.document_id, document=names.get(p.document_id, p.document_id),
                       quote=p.text, start=p.start, end=p.end, score=score, facts=facts.get(p.id, []))
             for p, score in passages]

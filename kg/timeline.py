@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg.model import Fact
 from kg.provenance import Source, documents_by_id, resolve_names, role_key, source_of
+from kg.store.cached import entity_of, facts_of_kind
 from kg.store.protocol import GraphStore
 from pipelines.dates import date_sort_key
 
@@ -180,7 +181,7 @@ def _lane_of(store: GraphStore, fact: Fact, cache: dict[str, tuple[str, str | No
     if key is None:
         return subject, None
     if key not in cache:
-        entity = store.entity(key)
+        entity = entity_of(store, key)
         lane: tuple[str, str | None] = (subject, key)
         if entity is not None and entity.type == "Organization":
             lane = (entity.name, key)
@@ -208,7 +209,7 @@ def collect(store: GraphStore) -> list[Milestone]:
     documents = documents_by_id(store)
     lanes: dict[str, tuple[str, str | None]] = {}
     merged: dict[tuple, Milestone] = {}
-    for fact in store.facts(kind="milestone"):
+    for fact in facts_of_kind(store, "milestone"):
         if not _valid(fact):
             continue
         s = fact.slots

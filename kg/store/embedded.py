@@ -43,7 +43,7 @@ CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
 CREATE TABLE IF NOT EXISTS aliases (
     entity_key TEXT, alias TEXT, alias_lower TEXT, document_id TEXT, reason TEXT,
     PRIMARY KEY (entity_key, alias, document_id));
-CREATE INDEX IF NOT EXISTS aliases_lower ON aliases(alias_lower);
+CREATE INDEX IF NOT EXISTS aliases_lower_entity ON aliases(alias_lower, entity_key);
 CREATE INDEX IF NOT EXISTS aliases_doc ON aliases(document_id);
 CREATE TABLE IF NOT EXISTS mentions (
     passage_id TEXT, document_id TEXT, entity_key TEXT, start INTEGER, end INTEGER, surface TEXT,
@@ -249,21 +249,21 @@ class EmbeddedStore:
         return out
 
     def find_entities(self, text: str, type: str | None = None, limit: int = 20) -> list[Entity]:
+        """Exact name, key or alias first (index lookups); else names and aliases containing `text`."""
         needle = text.strip().lower()
-        type_sql = " AND e.type = ?" if type else ""
+        type_sql = " AND type = ?" if type else ""
         args: tuple = (type,) if type else ()
         exact = self.conn.execute(
-            "SELECT DISTINCT e.* FROM entities e LEFT JOIN aliases a ON a.entity_key = e.key "
-            f"WHERE (py_lower(e.name) = ? OR a.alias_lower = ? OR e.key = ?){type_sql} ORDER BY e.name LIMIT ?",
-            (needle, needle, text, *args, limit)).fetchall()
+            "SELECT * FROM entities WHERE key IN (SELECT key FROM entities WHERE py_lower(name) = ? OR key = ? "
+            f"UNION SELECT entity_key FROM aliases WHERE alias_lower = ?){type_sql} ORDER BY name LIMIT ?",
+            (needle, text, needle, *args, limit)).fetchall()
         if exact:
             return [self._entity(r) for r in exact]
         like = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
         rows = self.conn.execute(
-            "SELECT DISTINCT e.* FROM entities e LEFT JOIN aliases a ON a.entity_key = e.key "
-            f"WHERE (py_lower(e.name) LIKE ? ESCAPE '\\' OR a.alias_lower LIKE ? ESCAPE '\\'){type_sql} "
-            "ORDER BY length(e.name), e.name "
-            "LIMIT ?", (like, like, *args, limit)).fetchall()
+            "SELECT * FROM entities WHERE key IN (SELECT key FROM entities WHERE py_lower(name) LIKE ? ESCAPE '\\' "
+            f"UNION SELECT entity_key FROM aliases WHERE alias_lower LIKE ? ESCAPE '\\'){type_sql} "
+            "ORDER BY length(name), name LIMIT ?", (like, like, *args, limit)).fetchall()
         return [self._entity(r) for r in rows]
 
     def _fact(self, r: sqlite3.Row, ents: list[tuple[str, str]] | None = None) -> Fact:
@@ -427,11 +427,12 @@ class EmbeddedStore:
             return [], np.zeros((0, 0), dtype=np.float32)
         return ids, np.frombuffer(buffer, dtype=np.float32).reshape(len(ids), -1)
 
-    def vector_index_version(self) -> tuple:
-        """(database path, state): the state changes whenever `vector_index` may have, whichever process wrote.
+    def version(self) -> tuple:
+        """(database path, state): the state changes with every commit, whichever process wrote.
 
         Any commit touches the file or its WAL (mtime, size); the row counts catch two commits within one mtime
-        tick. Costs two stats and two index lookups, so it can run before every query.
+        tick (a replaced document gets new rowids). Costs two stats and three index lookups, so it can run
+        before every query.
         """
         stamps = []
         for path in (self.db_path, self.db_path.with_name(self.db_path.name + "-wal")):
@@ -441,8 +442,8 @@ class EmbeddedStore:
             except OSError:
                 stamps.append(None)
         rows = self.conn.execute("SELECT (SELECT max(rowid) FROM passage_vectors), "
-                                 "(SELECT max(rowid) FROM embeddings)").fetchone()
-        return (str(self.db_path), rows[0], rows[1], *stamps)
+                                 "(SELECT max(rowid) FROM embeddings), (SELECT max(rowid) FROM facts)").fetchone()
+        return (str(self.db_path), *rows, *stamps)
 
     def term_document_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
         """(passages, {term: passages containing it}) for full-text terms, so search can skip ubiquitous words."""

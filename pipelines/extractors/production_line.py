@@ -8,6 +8,7 @@ passage, then from the heading.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
@@ -16,6 +17,7 @@ from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
 
+@lru_cache(maxsize=65536)
 def chemistry_of(text: str) -> str | None:
     return first_label(text, cues("chemistry"))
 
