@@ -4,9 +4,10 @@ Why hybrid: vectors find paraphrases ("fast charging time" → "10 to 80% in 12 
 the query, while BM25 keeps exact tokens the model blurs (formulas such as Li6PS5Cl, patent numbers). RRF fuses
 the two rankings by rank alone, so neither score scale has to be calibrated against the other.
 
-Vector search is exact: one matrix-vector product over unit vectors. At 300k passages the float32 matrix takes
-460 MB and the product about 30 ms on two cores (memory-bound), so an approximate index would add a dependency
-and recall loss for little gain. float16 would halve the memory but numpy has no BLAS kernel for it (20× slower
+Vector search is exact: one matrix-vector product over unit vectors, one row per distinct passage text (a
+sentence repeated across documents is scored once, then expanded to its passages). At 300k rows the float32
+matrix takes 460 MB and the product about 30 ms on two cores (memory-bound), so an approximate index would add a
+dependency and recall loss for little gain. float16 would halve the memory but numpy has no BLAS kernel for it (20× slower
 here). The matrix is cached per process and rebuilt (about 5 s at 300k) only when the store's `version()` changes.
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ def ensure_embeddings(store: GraphStore, progress: Callable[[int, int], None] | 
 
 
 def _vector_index(store: GraphStore) -> tuple[list[str], np.ndarray]:
-    """The store's (passage ids, float32 matrix), rebuilt only when the store's version changes."""
+    """The store's (text hashes, float32 matrix), rebuilt only when the store's version changes."""
     def build() -> tuple[list[str], np.ndarray]:
         ids, matrix = store.vector_index()
         return ids, np.ascontiguousarray(matrix, dtype=np.float32)
@@ -97,11 +98,13 @@ def rank_by_vector(store: GraphStore, vector: np.ndarray, k: int) -> list[tuple[
         return store.search_vectors(vector, k)
     if not hasattr(store, "vector_index"):
         raise EmbeddingsUnavailable(f"{type(store).__name__} has no vector search")
-    ids, matrix = _vector_index(store)
-    if not ids:
+    keys, matrix = _vector_index(store)
+    if not keys:
         return []
     scores = matrix @ np.asarray(vector, dtype=np.float32)
-    return [(ids[i], float(scores[i])) for i in top_k(scores, k)]
+    best = [(keys[i], float(scores[i])) for i in top_k(scores, k)]
+    passages = store.text_passages([key for key, _ in best])
+    return [(pid, score) for key, score in best for pid in passages[key]][:k]
 
 
 def vector_ranking(store: GraphStore, query: str, k: int) -> list[tuple[str, float]]:

@@ -411,21 +411,34 @@ class EmbeddedStore:
                           [(key,) for key, _ in rows])
 
     def vector_index(self) -> tuple[list[str], np.ndarray]:
-        """(passage ids, float32 matrix with one unit row per id) for every passage with a stored vector.
+        """(text hashes, float32 matrix with one unit row per hash) for each distinct passage text in the store.
 
-        Rows stream into one growing buffer, so building needs little more memory than the matrix itself.
+        One row per distinct text, not per passage: a sentence repeated across documents (boilerplate, syndicated
+        news) is scored once. Rows stream into one growing buffer, so building needs little more memory than the
+        matrix itself. `text_passages` maps the hashes back to passages.
         """
         import numpy as np
 
-        ids: list[str] = []
+        keys: list[str] = []
         buffer = bytearray()
-        for passage_id, vector in self.conn.execute("SELECT v.passage_id, e.vector FROM passage_vectors v "
-                                                    "JOIN embeddings e ON e.text_hash = v.text_hash"):
-            ids.append(passage_id)
+        for key, vector in self.conn.execute(
+                "SELECT e.text_hash, e.vector FROM embeddings e WHERE e.text_hash IN "
+                "(SELECT text_hash FROM passage_vectors WHERE embedded = 1) ORDER BY e.text_hash"):
+            keys.append(key)
             buffer += vector
-        if not ids:
+        if not keys:
             return [], np.zeros((0, 0), dtype=np.float32)
-        return ids, np.frombuffer(buffer, dtype=np.float32).reshape(len(ids), -1)
+        return keys, np.frombuffer(buffer, dtype=np.float32).reshape(len(keys), -1)
+
+    def text_passages(self, keys: list[str]) -> dict[str, list[str]]:
+        """Text hash → ids of the passages with that text, in document order."""
+        out: dict[str, list[str]] = {key: [] for key in keys}
+        for batch in (keys[i:i + 500] for i in range(0, len(keys), 500)):
+            for key, passage_id in self.conn.execute(
+                    f"SELECT v.text_hash, v.passage_id FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
+                    f"WHERE v.text_hash IN ({','.join('?' * len(batch))}) ORDER BY p.document_id, p.idx", batch):
+                out[key].append(passage_id)
+        return out
 
     def version(self) -> tuple:
         """(database path, state): the state changes with every commit, whichever process wrote.

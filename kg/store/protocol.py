@@ -76,7 +76,7 @@ class EmbeddingStore(Protocol):
 
     Keying by text means a passage is embedded once however many documents repeat it, and a re-ingested
     document finds the vectors of its unchanged sentences. A store ranks by vectors either itself
-    (`search_vectors`) or by handing its matrix to `kg.search` (`vector_index`).
+    (`search_vectors`) or by handing `kg.search` its matrix of distinct texts (`vector_index`, `text_passages`).
     """
 
     def use_embedding_model(self, model_id: str) -> bool:

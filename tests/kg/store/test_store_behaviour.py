@@ -343,3 +343,20 @@ def test_vector_ranking_puts_the_nearest_passage_first(store: GraphStore) -> Non
     assert [pid for pid, _ in ranked][0] == target.id
     assert ranked[0][1] == pytest.approx(1.0, abs=1e-4)
     assert len(ranked) == 2 and ranked[1][1] < ranked[0][1]
+
+
+def test_a_sentence_repeated_in_two_documents_is_found_in_both(store: GraphStore) -> None:
+    import numpy as np
+
+    from kg.search import rank_by_vector
+    from kg.store.protocol import text_hash
+
+    store.use_embedding_model("model-a")  # type: ignore[attr-defined]
+    store.replace_document(DOC_A)
+    copy = make_doc("corpus/copy.txt", [DOC_A.passages[1].text])
+    store.replace_document(copy)
+    vectors = embed_missing(store)
+    assert len(vectors) == 2
+    query = np.frombuffer(vectors[text_hash(copy.passages[0].text)], dtype=np.float32)
+    ranked = [pid for pid, _ in rank_by_vector(store, query, 2)]
+    assert sorted(ranked) == sorted([DOC_A.passages[1].id, copy.passages[0].id])
