@@ -265,6 +265,9 @@ def search(query: Annotated[str, typer.Argument(help="Words, a phrase or a quest
 def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-FORMAT.md).")],
              corpus: Annotated[Path, typer.Argument(help="The corpus folder the gold annotates.")],
              qa: Annotated[bool, typer.Option("--qa", help="Also answer the gold questions and score them.")] = False,
+             errors: Annotated[str | None, typer.Option(
+                 "--errors", help="List missed and spurious items of these kinds/types (comma-separated, or all).")
+             ] = None,
              as_json: JsonOption = False) -> None:
     """Ingest CORPUS into a temporary store, score it against GOLD, print P/R/F1 per type and kind."""
     import tempfile
@@ -284,7 +287,8 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-F
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
         graph = EmbeddedStore(tmp)
         run_ingest(graph, [corpus / name for name in sorted(files) if (corpus / name).exists()])
-        scores = score_extraction(gold_data, gold_json(graph))
+        predicted = gold_json(graph)
+        scores = score_extraction(gold_data, predicted)
         qa_scores = None
         if qa and gold_data.get("questions"):
             from kg.ask import ask as answer
@@ -299,6 +303,13 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold annotations (GOLD-F
             data["qa"] = {"recall": qa_scores.recall, "precision": qa_scores.precision}
         _print_json(data)
         return
+    if errors:
+        from kg.evaluate import mismatches
+
+        wanted = {w.strip() for w in errors.split(",")}
+        for miss in mismatches(gold_data, predicted):
+            if "all" in wanted or miss.name in wanted:
+                sys.stdout.write(f"{miss.label} {miss.name}: {miss.line()}\n")
     if qa_scores is not None:
         sys.stdout.write(qa_scores.report() + "\n")
     sys.stdout.write(scores.report() + "\n")

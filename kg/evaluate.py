@@ -6,9 +6,10 @@ groups the gold declares; gold and predicted items are paired one-to-one by maxi
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 ENTITY_TYPES = ("Organization", "Material", "Process", "Product", "Patent", "Person", "Location")
@@ -79,8 +80,8 @@ class AliasGroups:
         return bool(self.group(a) & self.group(b))
 
 
-def max_matching(gold: list, pred: list, compatible: Callable[[object, object], bool]) -> tuple[int, int, int]:
-    """(tp, fp, fn) under a maximum one-to-one matching, found with augmenting paths."""
+def matching(gold: list, pred: list, compatible: Callable[[object, object], bool]) -> dict[int, int]:
+    """A maximum one-to-one matching, pred index → gold index, found with augmenting paths."""
     options = [[j for j, p in enumerate(pred) if compatible(g, p)] for g in gold]
     partner: dict[int, int] = {}
 
@@ -94,7 +95,14 @@ def max_matching(gold: list, pred: list, compatible: Callable[[object, object], 
                 return True
         return False
 
-    matched = sum(1 for i in range(len(gold)) if assign(i, set()))
+    for i in range(len(gold)):
+        assign(i, set())
+    return partner
+
+
+def max_matching(gold: list, pred: list, compatible: Callable[[object, object], bool]) -> tuple[int, int, int]:
+    """(tp, fp, fn) under a maximum one-to-one matching."""
+    matched = len(matching(gold, pred, compatible))
     return matched, len(pred) - matched, len(gold) - matched
 
 
@@ -190,28 +198,47 @@ class ExtractionScores:
                 for r in self.rows}
 
 
-def score_extraction(gold: dict, predicted: dict) -> ExtractionScores:
+@dataclass
+class Mismatch:
+    """A gold item nothing matched ("missed") or a predicted item no gold item matched ("spurious")."""
+
+    file: str
+    label: str
+    name: str
+    side: str
+    item: dict
+
+    def line(self) -> str:
+        fields = {k: v for k, v in self.item.items() if k not in ("kind", "type", "evidence") and v not in (None, "")}
+        evidence = " ".join(str(self.item.get("evidence") or "").split())[:160]
+        return f"{self.side:8} {self.file}  {json.dumps(fields, ensure_ascii=False)}\n         « {evidence} »"
+
+
+def _pairs(gold: dict, predicted: dict) -> Iterator[tuple[str, str, str, list[dict], list[dict], Callable]]:
+    """(file, label, type or kind, gold items, predicted items, compatibility) for every scored cell."""
     book = AliasGroups.from_gold(gold["documents"])
     compatible = fact_compatibility(book)
     by_file = {d["file"]: d for d in predicted.get("documents", [])}
-    counts: dict[tuple[str, str], list[int]] = {}
 
-    def add(label: str, name: str, result: tuple[int, int, int]) -> None:
-        total = counts.setdefault((label, name), [0, 0, 0])
-        for i, n in enumerate(result):
-            total[i] += n
+    def same_entity(a: dict, b: dict) -> bool:
+        return bool((name_forms(a) | book.group(a["name"])) & name_forms(b))
 
     for gdoc in gold["documents"]:
         pdoc = by_file.get(gdoc["file"], {})
         for etype in ENTITY_TYPES:
-            g = [e for e in gdoc.get("entities", []) if e["type"] == etype]
-            p = [e for e in pdoc.get("entities", []) if e.get("type") == etype]
-            add("entity", etype, max_matching(
-                g, p, lambda a, b: bool((name_forms(a) | book.group(a["name"])) & name_forms(b))))
+            yield (gdoc["file"], "entity", etype, [e for e in gdoc.get("entities", []) if e["type"] == etype],
+                   [e for e in pdoc.get("entities", []) if e.get("type") == etype], same_entity)
         for kind in FACT_KINDS:
-            g = [f for f in gdoc.get("facts", []) if f["kind"] == kind]
-            p = [f for f in pdoc.get("facts", []) if f.get("kind") == kind]
-            add("fact", kind, max_matching(g, p, compatible))
+            yield (gdoc["file"], "fact", kind, [f for f in gdoc.get("facts", []) if f["kind"] == kind],
+                   [f for f in pdoc.get("facts", []) if f.get("kind") == kind], compatible)
+
+
+def score_extraction(gold: dict, predicted: dict) -> ExtractionScores:
+    counts: dict[tuple[str, str], list[int]] = {}
+    for _, label, name, g, p, compatible in _pairs(gold, predicted):
+        total = counts.setdefault((label, name), [0, 0, 0])
+        for i, n in enumerate(max_matching(g, p, compatible)):
+            total[i] += n
     rows = []
     for label in ("entity", "fact"):
         names = sorted(name for lab, name in counts if lab == label)
@@ -222,6 +249,17 @@ def score_extraction(gold: dict, predicted: dict) -> ExtractionScores:
             total = [t + n for t, n in zip(total, (tp, fp, fn))]
         rows.append(Score(label, "ALL", *total))
     return ExtractionScores(rows)
+
+
+def mismatches(gold: dict, predicted: dict) -> list[Mismatch]:
+    """Every missed gold item and spurious prediction, per document, type or kind: what to look at to improve."""
+    out = []
+    for file, label, name, g, p, compatible in _pairs(gold, predicted):
+        partner = matching(g, p, compatible)
+        matched_gold = set(partner.values())
+        out += [Mismatch(file, label, name, "missed", item) for i, item in enumerate(g) if i not in matched_gold]
+        out += [Mismatch(file, label, name, "spurious", item) for j, item in enumerate(p) if j not in partner]
+    return out
 
 
 @dataclass

@@ -59,15 +59,29 @@ def _window_percent(quantities, q) -> bool:
     return any(o is not q and o.unit in ("min", "h") and 0 <= o.start - q.end <= 25 for o in quantities)
 
 
+_COMPLEMENT = re.compile(r"^.*\b(?:that|whereby|wherein|where)\s+", re.I | re.S)
+_COORDINATED = re.compile(r",\s+(?:(?:and|while|whereas|but)\s+)?(?=(?:the|its|their|a|an)\s)", re.I)
+
+
+def _own_clause_start(text: str, clause_start: int, value_start: int) -> int:
+    """"X is between 3% and 9%, and the average pore diameter is between 0.2 and 15 nm": the second value's
+    clause starts after the comma when the part before it holds a value of its own and the part after has its
+    own subject and verb (an apposition, "X, the leader, reaches …", has no value before the comma)."""
+    for m in reversed(list(_COORDINATED.finditer(text, clause_start, value_start))):
+        if re.search(r"\d", text[clause_start:m.start()]) and _VERB.search(" " + text[m.end():value_start]):
+            return m.end()
+    return clause_start
+
+
 def _phrase_subject(text: str) -> str | None:
     """The clause's own noun phrase before the value: "The solid electrolyte separator layer is 10 μm"."""
-    phrase = _LEAD.sub("", text).strip(" ,:;-(")
+    phrase = _COMPLEMENT.sub("", _LEAD.sub("", text)).strip(" ,:;-(")
     phrase = _VERB.sub("", phrase)
     phrase = _ARTICLE.sub("", phrase).strip(" ,:;-()")
     phrase = _TAIL.sub("", phrase.split("(")[0]).strip()
     words = phrase.split()
     if not words or len(words) > 6 or any(ch.isdigit() for ch in phrase) or not words[0][0].isalpha() \
-            or words[0].lower().endswith("ing") or "*" in phrase or len(words) == 1:
+            or words[0].lower().endswith("ing") or "*" in phrase or (len(words) == 1 and len(words[0]) < 6):
         return None
     return " ".join(words)
 
@@ -176,6 +190,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
         if _window_percent(quantities, q):
             continue
         clause_start, clause_end = next(((a, b) for a, b in spans if a <= q.start < b), (0, len(ctx.text)))
+        clause_start = _own_clause_start(ctx.text, clause_start, q.start)
         clause = ctx.text[clause_start:clause_end]
         if _NEGATION.search(ctx.text[clause_start:q.start]):
             continue

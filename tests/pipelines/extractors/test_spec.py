@@ -34,3 +34,14 @@ def test_unit_that_does_not_fit_is_dropped(extract_facts):
 def test_raw_value_and_unit_kept_beside_canonical(extract_facts):
     (fact,) = extract_facts("The LGPS pellet conducts 12 mS cm−1 at room temperature.", "spec")
     assert (fact["unit"], fact["raw_unit"]) == ("mS/cm", "mS cm-1") or fact["raw_unit"].startswith("mS")
+
+
+@pytest.mark.parametrize("sentence, subjects", [
+    ("The patent stipulates that the porosity of the coating is between 3% and 9%, and the average pore diameter "
+     "is between 0.2nm and 15nm.", {3.0: "porosity", 0.2: "average pore diameter"}),
+    ("The binder share is kept between 0.3% and 2%, while the mean flake diameter is between 30μm and 220μm.",
+     {0.3: "binder share", 30.0: "mean flake diameter"}),
+])
+def test_each_coordinated_clause_keeps_its_own_subject(extract_facts, sentence, subjects):
+    found = {f["value"]: f["subject"] for f in extract_facts(sentence, "spec")}
+    assert found == subjects
