@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kg.evaluate import AliasGroups, fold, max_matching, score_answers, score_extraction
+from kg.evaluate import AliasGroups, fold, max_matching, mismatches, score_answers, score_extraction
 
 GOLD = {"documents": [{
     "file": "a.txt",
@@ -41,20 +41,30 @@ def test_matching_is_one_to_one_and_maximal():
     assert max_matching(["x", "y"], ["xy"], lambda g, p: g in p) == (1, 0, 1)
 
 
+PRED = {"documents": [{"file": "a.txt",
+                       "entities": [{"type": "Organization", "name": "Samsung"}],
+                       "facts": [{"kind": "spec", "subject": "FEST", "subject_org": "Factorial", "quantity":
+                                  "energy_density", "value": 376, "unit": "Wh/kg"},
+                                 {"kind": "milestone", "subject": "Toyota", "date": "2026"},
+                                 {"kind": "partnership", "orgs": ["Solid Power", "BMW"]},
+                                 {"kind": "patent", "number": "CN 118748295 A"}]}]}
+
+
 def test_extraction_scores_by_kind():
-    pred = {"documents": [{"file": "a.txt",
-                           "entities": [{"type": "Organization", "name": "Samsung"}],
-                           "facts": [{"kind": "spec", "subject": "FEST", "subject_org": "Factorial", "quantity":
-                                      "energy_density", "value": 376, "unit": "Wh/kg"},
-                                     {"kind": "milestone", "subject": "Toyota", "date": "2026"},
-                                     {"kind": "partnership", "orgs": ["Solid Power", "BMW"]},
-                                     {"kind": "patent", "number": "CN 118748295 A"}]}]}
-    scores = {(r.label, r.name): (r.tp, r.fp, r.fn) for r in score_extraction(GOLD, pred).rows}
+    scores = {(r.label, r.name): (r.tp, r.fp, r.fn) for r in score_extraction(GOLD, PRED).rows}
     assert scores[("entity", "Organization")] == (1, 0, 0)
     assert scores[("entity", "Material")] == (0, 0, 1)
     assert scores[("fact", "spec")] == (1, 0, 0)
     assert scores[("fact", "milestone")] == (0, 1, 1)
     assert scores[("fact", "partnership")] == (1, 0, 0) and scores[("fact", "patent")] == (1, 0, 0)
+
+
+def test_mismatches_name_what_was_missed_and_what_is_spurious():
+    found = {(m.label, m.name, m.side, m.item.get("subject") or m.item.get("name")) for m in mismatches(GOLD, PRED)}
+    assert found == {("entity", "Material", "missed", "Li6PS5Cl"), ("fact", "milestone", "missed", "Toyota"),
+                     ("fact", "milestone", "spurious", "Toyota")}
+    scores = score_extraction(GOLD, PRED)
+    assert len(mismatches(GOLD, PRED)) == sum(r.fp + r.fn for r in scores.rows if r.name != "ALL")
 
 
 def test_answers_scored_by_must_and_may():
