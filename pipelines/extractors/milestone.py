@@ -9,6 +9,8 @@ Karma"), else the section's topic. Status comes from the modality ("targets", "p
 """
 from __future__ import annotations
 
+import re
+
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by, segments
@@ -38,6 +40,26 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     for o in found:
         unique.setdefault(o.key, o)
     return list(unique.values())
+
+
+def _date_subjects(ctx: PassageContext, start: int, date_start: int, end: int) -> list[Span]:
+    """"A–B partnership, Honda demo line (since Jan 2025)": a date inside a comma-listed item belongs to the
+    organisations of that item, when it names any. Not when the items before it are only organisations ("BYD,
+    Chery, and legacy OEMs (VW, BMW) are pursuing …"): those are all subjects of one predicate."""
+    depth, cut = 0, start
+    for i in range(start, date_start):
+        ch = ctx.text[i]
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            cut = i + 1
+    if cut == start:
+        return []
+    before = ctx.text[start:cut]
+    for org in ctx.of_type("Organization"):
+        if start <= org.start and org.end <= cut:
+            before = before.replace(ctx.text[org.start:org.end], " ")
+    listed_only = not re.search(r"\b(?!and\b|or\b)[^\W\d_]{3,}", before)
+    return [] if listed_only else _subjects(ctx, cut, end)
 
 
 def _is_event(piece: str, categories: dict) -> bool:
@@ -70,10 +92,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
         piece = text[start:end]
         for i in chosen:
             d = dates[i]
+            nearest = _date_subjects(ctx, start, d.start, end) if start <= d.start < end else []
             category = nearest_label(piece, categories, d.start - start) or "other"
             status = _status(piece, d.date, ctx.document.published, category)
             event = " ".join(piece.strip(" ;,.:*").split())[:160]
-            for subject in subjects:
+            for subject in nearest or subjects:
                 slots = {"subject": subject.name, "event": event, "category": category, "date": d.date,
                          "date_end": getattr(d, "date_end", None), "status": status, "raw_date": d.raw}
                 facts.append(ctx.fact("milestone", slots, "milestone-rules", 0.7, [("subject", subject)]))

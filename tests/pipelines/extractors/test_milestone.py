@@ -30,3 +30,12 @@ def test_each_clause_gets_its_own_subject_and_date(extract_facts):
 def test_a_future_date_is_planned_whatever_the_verb(extract_facts):
     (fact,) = extract_facts("Chery started mass production in 2028.", "milestone", published="2026-01-01")
     assert fact["status"] == "planned"
+
+
+@pytest.mark.parametrize("sentence, subjects", [
+    ("Scale-up is the focus: a Factorial–Mercedes partnership, Honda demo line (since Jan 2025).", {"Honda"}),
+    ("BYD, Chery, and legacy OEMs (VW, BMW) are pursuing similar timelines (2027–2030 for mass production).",
+     {"BYD", "Chery", "Volkswagen", "BMW"}),
+])
+def test_a_date_in_a_listed_item_belongs_to_that_item(extract_facts, sentence, subjects):
+    assert {f["subject"] for f in extract_facts(sentence, "milestone")} == subjects
