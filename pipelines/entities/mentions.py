@@ -152,19 +152,37 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     return cands
 
 
+_CONJUNCT = r"[a-z][\w\-]*"
+_LIST = rf"{_CONJUNCT}(?:\s*,\s*{_CONJUNCT})*,?\s+(?:or|and|and/or)\s+{_CONJUNCT}"
+
+
 @lru_cache(maxsize=1)
-def _coordination_pattern() -> re.Pattern:
-    heads = "|".join(load_schema("detectors")["coordination_heads"])
-    return re.compile(rf"\b([a-z][\w\-]+)\s+(?:or|and|and/or)\s+[\w\-]+\s+({heads})\b")
+def _coordination_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    table = load_schema("detectors")
+    heads = "|".join(table["coordination_heads"])
+    kinds = "|".join(table["class_based_heads"])
+    return (re.compile(rf"\b({_LIST})\s+({heads})\b"),
+            re.compile(rf"\b({heads})\s*\(({_LIST}[^()]{{0,40}})\)"),
+            re.compile(rf"\b({_LIST}|{_CONJUNCT})[\s-]based\s+(?:{kinds})\b", re.I))
 
 
 def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """"ceramic or sulfide electrolytes": the first conjunct shares the head noun of the second."""
+    """Conjuncts that share a head noun: "sulfide, oxide or halide electrolytes", "electrolyte (sulfide, oxide
+    or polymer)", and battery kinds named by their electrolyte class ("sulfide and oxide based cells")."""
+    after, before, based = _coordination_patterns()
+    found: list[tuple[re.Match, int, str]] = []
+    found += [(m, 1, m.group(2)) for m in after.finditer(text)]
+    found += [(m, 2, m.group(1)) for m in before.finditer(text)]
+    found += [(m, 1, "electrolyte") for m in based.finditer(text)]
     out = []
-    for m in _coordination_pattern().finditer(text):
-        entry = _lexicon_entry(f"{m.group(1)} {m.group(2)}")
-        if entry is not None and entry.type == "Material":
-            out.append(Candidate(m.start(1), m.end(1), "Material", entry.name, "coordination", 0.7, entry.attrs))
+    for m, group, head in found:
+        for word in re.finditer(_CONJUNCT, m.group(group), re.I):
+            if word.group() in ("and", "or", "and/or"):
+                continue
+            entry = _lexicon_entry(f"{word.group().lower()} {head}")
+            start, end = m.start(group) + word.start(), m.start(group) + word.end()
+            if entry is not None and entry.type == "Material":
+                out.append(Candidate(start, end, "Material", entry.name, "coordination", 0.7, entry.attrs))
     return out
 
 

@@ -69,3 +69,19 @@ def test_plurals_and_case_for_common_nouns_only():
     hits = {(h.entry.type, h.surface) for h in domain_gazetteer().find("Sulfide electrolytes differ; toyota is lower case")}
     assert ("Material", "Sulfide electrolytes") in hits
     assert not any(t == "Organization" for t, _ in hits)
+
+
+@pytest.mark.parametrize("sentence, materials", [
+    ("Cells use a sulfide, oxide, or halide electrolyte.",
+     {"sulfide solid electrolyte", "oxide solid electrolyte", "halide solid electrolyte"}),
+    ("A solid electrolyte (sulfide, oxide, or polymer-ceramic composite) separates them.",
+     {"sulfide solid electrolyte", "oxide solid electrolyte"}),
+    ("Production chains of sulfide and oxide based all-solid-state batteries differ.",
+     {"sulfide solid electrolyte", "oxide solid electrolyte"}),
+    ("Polymer-based cells were produced at scale.", {"polymer electrolyte"}),
+    ("The cathode (NCM811 and LFP) is coated.", set()),
+])
+def test_conjuncts_share_their_head_noun(sentence, materials):
+    found = {name for kind, name in _mentions(sentence)[0] if kind == "Material"}
+    assert materials <= found
+    assert not {n for n in found if n.endswith("cathode")}
