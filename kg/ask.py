@@ -254,8 +254,12 @@ def spec_threshold(store: GraphStore, q: Question, out: Answers) -> None:
 
 
 def partners_of(store: GraphStore, q: Question, out: Answers) -> None:
+    """Partners of the first organisation named; of the nature asked about ("invested in") when any has it."""
     for entity in q.of_type("Organization")[:1]:
-        for fact in store.facts(kind="partnership", entity_key=entity.key):
+        facts = list(store.facts(kind="partnership", entity_key=entity.key))
+        if q.nature:
+            facts = [f for f in facts if f.slots.get("nature") == q.nature] or facts
+        for fact in facts:
             for key in _fact_entities(fact) - {entity.key}:
                 for name in _org_names(store, [key]):
                     out.add(name, "Organization", fact)
@@ -281,16 +285,30 @@ def _develops_matching(store: GraphStore, materials: list[Entity], chemistry: st
 
 
 def supplier_of(store: GraphStore, q: Question, out: Answers) -> None:
+    """Makers of the material asked about; for a named customer, those linked to it (a partnership, or the
+    customer named in the same sentence); with no material named, only partners and makers named beside the
+    customer in a sentence about supply."""
     materials = q.of_type("Material")
     customers = {e.key for e in q.of_type("Organization")}
-    facts = [f for f in _develops_matching(store, materials, None if materials else q.chemistry)
-             if not customers & _fact_entities(f, "org")]
+    constrained = bool(materials or q.chemistry)
+    if not constrained and not customers:
+        return
+    facts = (_develops_matching(store, materials, None if materials else q.chemistry) if constrained
+             else facts_of_kind(store, "develops"))
+    facts = [f for f in facts if not customers & _fact_entities(f, "org")]
     if customers:
-        partners = {k for c in customers for f in store.facts(kind="partnership", entity_key=c)
-                    for k in _fact_entities(f)}
+        deals = [f for c in customers for f in store.facts(kind="partnership", entity_key=c)]
+        partners = {k for f in deals for k in _fact_entities(f)}
         passages = {p.id for c in customers for p in store.entity_passages(c)}
-        linked = [f for f in facts if _fact_entities(f, "org") & partners or f.evidence.passage_id in passages]
-        facts = linked or facts
+        supply = cues("partnership", "natures")["supply"]
+        linked = [f for f in facts if _fact_entities(f, "org") & partners
+                  or (f.evidence.passage_id in passages and (constrained or find(f.evidence.quote, supply)))]
+        facts = linked if linked or not constrained else facts
+        if not constrained:
+            for fact in deals:
+                if fact.slots.get("nature") == "supply":
+                    for name in _org_names(store, _fact_entities(fact) - customers):
+                        out.add(name, "Organization", fact)
     for fact in facts:
         out.add(fact.slots.get("org"), "Organization", fact)
 
@@ -395,9 +413,10 @@ def vehicles(store: GraphStore, q: Question, out: Answers) -> None:
         mentioning = store.entity_passages(product.key)
         under_heading = [p for doc in {m.document_id for m in mentioning} for p in store.passages(doc)
                          if p.section and any(n in p.section.lower() for n in names)]
+        maker = product.attrs.get("org") if q.answer_type == "Organization" else product.name
         for passage in mentioning + under_heading:
-            if find(passage.text, words):
-                out.add(product.name, "Product", passage=passage)
+            if maker and find(passage.text, words):
+                out.add(maker, q.answer_type if maker != product.name else "Product", passage=passage)
 
 
 def event_participants(store: GraphStore, q: Question, out: Answers) -> None:

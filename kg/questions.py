@@ -32,6 +32,7 @@ class Question:
     quantity: str | None = None
     categories: list[str] = field(default_factory=list)
     org_type: str | None = None
+    nature: str | None = None  # partnership nature the question asks about ("invested in" → investment)
     threshold: tuple[float, str] | None = None  # (value, unit) for "… 400 Wh/kg or more"
     keywords: list[str] = field(default_factory=list)
     matched_by: str = "pattern"
@@ -137,6 +138,9 @@ def parse_question(store: GraphStore, question: str) -> Question:
     answer_type = intent["answer"]
     if re.search(r"\bwhich (vehicles?|cars?|models?)\b", text, re.I):
         answer_type = "Product"
+    elif intent["name"] == "vehicles" and any(_pattern(p).search(text)
+                                              for p in load_schema("intents")["maker_questions"]):
+        answer_type = "Organization"
     org_types = _labels(text, load_schema("intents")["org_types"])
     return Question(
         text=text, intent=intent["name"], answer_type=answer_type, entities=link_entities(store, text),
@@ -146,4 +150,5 @@ def parse_question(store: GraphStore, question: str) -> Question:
         quantity=(_labels(text, load_schema("intents")["quantities"]) or [None])[0],
         categories=_labels(text, _cue_table("milestone", "categories")),
         org_type=org_types[0] if org_types else None,
+        nature=next((n for n in _labels(text, _cue_table("partnership", "natures")) if n != "other"), None),
         threshold=_threshold(text), keywords=_keywords(text), matched_by=how)

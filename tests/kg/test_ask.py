@@ -26,6 +26,8 @@ Nissan targets commercialization in FY 2028–2029, while Honda plans mass produ
 Factorial's FEST cells reach 375 Wh/kg and 600+ cycles.
 Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.
 BYD disclosed the patent CN118748295A on a ceramic layer that evens stress during isostatic pressing.
+Mercedes-Benz invested in Factorial Energy.
+The MG4 Anxin Edition with semi-solid cells was delivered to customers in 2025.
 """,
 }
 
@@ -51,7 +53,13 @@ def _answers(graph, question: str) -> list[str]:
     ("Who makes sulfide pilot lines?", ["Samsung SDI"]),
     ("Which companies operate oxide pilot lines?", ["ProLogium"]),
     ("Who runs sulfide mass production lines?", ["Acme Cells"]),
-    ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis"]),
+    ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
+    ("Who invested in Factorial Energy?", ["Mercedes-Benz"]),
+    ("What is Samsung SDI's pilot line capacity?", ["2,000 cells/month"]),
+    ("Who supplies Toyota?", ["Idemitsu Kosan"]),
+    ("Who is working on oxide electrolytes?", ["ProLogium"]),
+    ("Which automakers have delivered cars with semi-solid batteries?", ["SAIC Motor"]),
+    ("Which vehicles have been delivered with semi-solid batteries?", ["MG4 Anxin Edition"]),
     ("What is the energy density of Factorial's FEST cells?", ["375 Wh/kg"]),
     ("What is the capacity of Samsung SDI's pilot line?", ["2,000 cells/month"]),
     ("When does Nissan target commercialization?", ["2028"]),
