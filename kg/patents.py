@@ -21,6 +21,7 @@ from kg.store.cached import entity_of, facts_of_kind
 from kg.store.protocol import GraphStore
 from pipelines.dates import date_sort_key
 from pipelines.entities.organizations import fold_legal_name
+from pipelines.readers.patent import applicant_names
 from pipelines.schemas import load_schema
 
 WATCH_STATE = "watch-lists"
@@ -151,8 +152,12 @@ class _Builder:
         entity, name = (entity_of(self.store, key), None) if key else self.organisation(raw or "")
         assignee = Assignee(raw=raw or (entity.name if entity else ""), key=entity.key if entity else None,
                             name=entity.name if entity else name)
-        if all((a.raw, a.key) != (assignee.raw, assignee.key) for a in record.assignees):
-            record.assignees.append(assignee)
+        same = next((a for a in record.assignees if assignee.key and a.key == assignee.key), None)
+        if same is None:
+            if all((a.raw, a.key) != (assignee.raw, assignee.key) for a in record.assignees):
+                record.assignees.append(assignee)
+        elif same.raw == same.name and assignee.raw != assignee.name:
+            same.raw = assignee.raw  # the applicant as written beats the company's short name
 
     def add_source(self, record: PatentRecord, source: Source) -> None:
         if all(s.fact_id != source.fact_id for s in record.sources):
@@ -191,11 +196,8 @@ class _Builder:
             record.independent_claims = [{"number": c.get("number"), "text": c.get("text")} for c in independent]
             record.claim_1 = next((c.get("text") for c in claims if c.get("number") == 1), None)
             record.dependent_claims = len(claims) - len(independent)
-        applicants = meta.get("applicants") or meta.get("assignee") or []
-        if isinstance(applicants, dict):
-            applicants = applicants.get("original") or next(iter(applicants.values()), [])
-        for raw in [applicants] if isinstance(applicants, str) else applicants:
-            self.add_assignee(record, str(raw))
+        for raw in applicant_names(meta):
+            self.add_assignee(record, raw)
         passages = self.store.passages(doc.id)
         front = [p for p in passages if p.section == "front"]
         for key in dict.fromkeys(k for keys in self.store.passage_entities([p.id for p in front]).values()

@@ -96,6 +96,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         unique.setdefault(_identity(fact), fact)
     facts = _drop_superseded(list(unique.values()))
     entities, aliases, resolved = resolve_entities(document, all_mentions)
+    known = {e.key for e in entities}
+    for fact in facts:
+        fact.entities = [(role, key) for role, key in fact.entities if key in known]
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases)
 

@@ -1,12 +1,24 @@
 """Patent facts: a patent number with its assignee and topic.
 
-The assignee is the organisation named in the sentence (or the document's patent applicant, or the
-section's topic); the topic is the clause that follows the number, or the patent's title when known.
+The assignee of the document's own number is its applicant from the front page; of any other number, the
+organisation named in the sentence (else the section's topic); the topic is the clause that follows the number, or the patent's title when known.
 """
 from __future__ import annotations
 
 from kg.model import Fact
+from pipelines.entities.gazetteer import domain_gazetteer
+from pipelines.entities.mentions import entity_key
+from pipelines.entities.organizations import fold_legal_name
 from pipelines.extractors.base import PassageContext
+from pipelines.readers.patent import applicant_names
+
+
+def applicant_organisation(raw: str) -> tuple[str, str]:
+    """(name, entity key) of an applicant as written on a front page: the lexicon's company when it names one
+    ("Contemporary Amperex Technology Co., Limited" → CATL), else the name without its legal suffix."""
+    hits = [h for h in domain_gazetteer().find(raw) if h.entry.type == "Organization"]
+    name = max(hits, key=lambda h: h.end - h.start).entry.name if hits else fold_legal_name(raw)
+    return name, entity_key("Organization", name)
 
 
 def extract(ctx: PassageContext) -> list[Fact]:
@@ -22,8 +34,9 @@ def extract(ctx: PassageContext) -> list[Fact]:
         if assignee is None:
             assignee = ctx.previous_orgs[-1] if ctx.previous_orgs else ctx.topic_org
         assignee_name = assignee.name if assignee else meta.get("assignee")
-        if not assignee_name and meta.get("number") == patent.name:
-            assignee_name = (meta.get("applicants") or [None])[0]
+        applicants = applicant_names(meta) if meta.get("number") == patent.name else []
+        if applicants:
+            assignee_name, assignee = applicant_organisation(applicants[0])
         topic = meta.get("title") if meta.get("number") == patent.name else None
         if not topic:
             topic = " ".join(ctx.text[patent.end:].strip(" ,.;:").split()[:30]) or None

@@ -79,6 +79,12 @@ _CLAIM_START = re.compile(r"(?<![\w.,/(-])(\d{1,3})[ \t]*[.)][ \t]*\n?[ \t]*(?=[
 _TITLE_INID = re.compile(_words(r"\(54\)[ \t]*(?:title(?: of (?:the )?invention)?[ \t]*:?[ \t]*)?")
                          + r"(.+?)(?=\n[ \t]*\n|\(\d{2}\)|\Z)", re.I | re.S)
 _NUMBER_INID = re.compile(r"\((?:10|11)\)[^\n]{0,80}")
+_APPLICANT_INID = re.compile(
+    r"\((?:71|73)\)[ \t]*(?:(?:applicants?|assignees?|proprietors?|patentees?)(?:[ \t]*/[ \t]*\w+)?[ \t]*:?[ \t]*)?"
+    r"(.+?)(?=\n[ \t]*\n|\(\d{2}\)|\Z)", re.I | re.S)
+_APPLICANT_LINE = re.compile(
+    r"(?im)^[ \t]*(?:\*\*)?(?:applicants?|(?:current |original )?assignees?|patentees?|申请人|专利权人)(?:\*\*)?"
+    r"[ \t]*[:：][ \t]*(?:\*\*)?(.+)$")
 _DATE_INID = re.compile(r"\((?:43|45)\)[^\n]{0,100}")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), 1)}
@@ -168,6 +174,7 @@ def as_patent(doc: SourceDocument) -> SourceDocument:
     number = doc.metadata.get("number") or _number(text, doc.path)
     title = _inid_title(text) or doc.title
     metadata = {**doc.metadata, "number": number, "title": title, "abstract": abstract,
+                "applicants": doc.metadata.get("applicants") or _applicants(text),
                 "claims": [_public(c) for c in claims],
                 "independent_claims": [c["number"] for c in claims if c["depends_on"] is None]}
     return replace(doc, blocks=blocks, title=title, published=doc.published or _inid_date(text), kind="patent",
@@ -336,6 +343,37 @@ def _number(text: str, path: str) -> str | None:
     if numbers:
         return numbers[0][2]
     return normalise_patent_number(Path(path).stem.replace("_", " ").split(" ")[0])
+
+
+_ADDRESS = re.compile(r"\d{4,}|\(\s*[A-Z]{2}\s*\)\s*$")
+"""An address line under an applicant's name: a postcode or a closing country code."""
+_NAME_END = re.compile(r",(?!\s*(?:ltd|limited|inc|llc|co|corp|corporation|gmbh|ag|s\.?a|plc|k\.?k|kabushiki)\b)"
+                       r"|\(\s*[A-Z]{2}\s*\)", re.I)
+
+
+def applicant_names(metadata: dict) -> list[str]:
+    """Applicant names from a patent's metadata, whichever reader filled it (text: a list; EPO XML: lists per
+    data format, the original one first; fetched records: an `assignee` string)."""
+    applicants = metadata.get("applicants") or metadata.get("assignee") or []
+    if isinstance(applicants, dict):
+        applicants = applicants.get("original") or next(iter(applicants.values()), [])
+    return [applicants] if isinstance(applicants, str) else [str(a) for a in applicants]
+
+
+def _applicants(text: str) -> list[str]:
+    """Applicant or assignee names from the front page: "(71) Applicant: BYD COMPANY LIMITED, Shenzhen (CN)"."""
+    head = text[:6000]
+    found = [m.group(1) for m in _APPLICANT_INID.finditer(head)] or [m.group(1) for m in _APPLICANT_LINE.finditer(head)]
+    names = []
+    for block in found:
+        for i, line in enumerate(block.split("\n")):
+            if i and _ADDRESS.search(line):
+                continue
+            for part in line.split(";"):
+                name = _NAME_END.split(part.strip(" *\t"))[0].strip(" *:,")
+                if len(name) > 1 and any(ch.isalpha() for ch in name):
+                    names.append(_SPACE.sub(" ", name))
+    return _unique(names)
 
 
 def _inid_title(text: str) -> str | None:

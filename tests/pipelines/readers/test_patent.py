@@ -430,3 +430,29 @@ def test_epo_fixture_cn_biblio(fixtures_dir: Path) -> None:
 def test_epo_listings_are_not_one_publication(fixtures_dir: Path, name: str) -> None:
     with pytest.raises(ReadError):
         read_patent_xml(fixtures_dir / name)
+
+
+@pytest.mark.parametrize(("front", "applicants"), [
+    ("(71) Applicant Contemporary Amperex Technology Co., Limited\n", ["Contemporary Amperex Technology Co., Limited"]),
+    ("(71) Applicant: BYD COMPANY LIMITED\n     Shenzhen, Guangdong 518118 (CN)\n", ["BYD COMPANY LIMITED"]),
+    ("(73) Assignees: Toyota Jidosha Kabushiki Kaisha, Toyota-shi (JP); Idemitsu Kosan Co., Ltd., Tokyo (JP)\n",
+     ["Toyota Jidosha Kabushiki Kaisha", "Idemitsu Kosan Co., Ltd."]),
+    ("Applicant: QuantumScape Battery, Inc.\n", ["QuantumScape Battery, Inc."]),
+])
+def test_applicants_from_the_front_page(front: str, applicants: list[str]) -> None:
+    text = f"(10) Pub. No.: US 2023/0102360 A1\n{front}(54) Solid electrolyte\n\nClaims\n\n1. A cell comprising a layer.\n"
+    assert as_patent(_doc(text)).metadata["applicants"] == applicants
+
+
+def test_the_applicant_is_the_assignee_of_the_documents_own_number(tmp_path: Path) -> None:
+    from pipelines.extract import extract_document
+    from pipelines.readers import read_document
+
+    path = tmp_path / "ep.txt"
+    path.write_text("(19) European Patent Office\n(11) EP 4 123 456 A1\n(71) Applicant: Contemporary Amperex "
+                    "Technology Co., Limited\n     Ningde City, Fujian 352100 (CN)\n(54) SULFIDE SOLID ELECTROLYTE\n\n"
+                    "Claims\n\n1. A sulfide solid electrolyte comprising Li6PS5Cl.\n", encoding="utf-8")
+    extracted = extract_document(read_document(path))
+    (fact,) = [f for f in extracted.facts if f.kind == "patent"]
+    assert fact.slots["assignee"] == "CATL"
+    assert ("assignee", "org:catl") in fact.entities
