@@ -49,7 +49,8 @@ def bench(docs: Annotated[str, typer.Option("--docs", help="Corpus sizes, e.g. 1
                 out.print(f"end-to-end speed as a share of the embedding stage alone: {ratio:.0%}")
             out.print("latency (ms): " + ", ".join(f"{k} p50 {v['p50']} / p95 {v['p95']}"
                                                    for k, v in result.latency_ms.items()))
-            out.print(f"peak memory {result.peak_memory_mb} MB, store {result.store_mb} MB on disk")
+            out.print(f"peak memory: end-to-end ingest {result.ingest_memory_mb} MB (its own process), whole bench "
+                      f"{result.peak_memory_mb} MB; store {result.store_mb} MB on disk")
     if plot_path:
         plot(results, plot_path)
         err.print(f"wrote {plot_path}")

@@ -326,9 +326,11 @@ class EmbeddedStore:
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
+        # The top rowids are ranked inside the full-text table first, so only `limit` passage rows are read.
         rows = self.conn.execute(
-            "SELECT p.*, bm25(passages_fts) AS rank FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
-            "WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+            "SELECT p.*, f.rank FROM (SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts "
+            "WHERE passages_fts MATCH ? ORDER BY rank, rowid LIMIT ?) f JOIN passages p ON p.rowid = f.rowid "
+            "ORDER BY f.rank, p.rowid", (match, limit)).fetchall()
         return [(self._passage(r), -float(r["rank"])) for r in rows]
 
     def stats(self) -> dict:
