@@ -294,7 +294,7 @@ def _to_canonical(surface: str, canonical: str) -> tuple[float, float]:
 _NUM = r"(?:\d{1,3}(?:,\d{3}(?!\d))+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _TOKEN = re.compile(
     r"(?P<sign>±\s?|[-−–+])?"
-    r"(?:(?P<pow>10(?:\s*\^\s*(?P<psign>[-−–+]?)|(?P<umin>−))(?P<pexp>\d{1,2})(?![\d.]))"
+    r"(?:(?P<pow>10(?:\s*\^\s*(?P<psign>[-−–+]?)|(?P<umin>[−-]))(?P<pexp>\d{1,2})(?![\d.]))"
     r"|(?P<num>" + _NUM + r")"
     r"(?:(?P<x10>\s?[×xX*·]\s?10(?:\s*\^\s*(?P<xs1>[-−–+]?)\s*(?P<xe1>\d{1,2})|(?P<xs2>[-−–])(?P<xe2>\d{1,2})"
     r"|(?P<xe3>[1-9]\d?))(?![\d.]))|(?P<e>[eE](?P<es>[-−+]?)(?P<ee>\d{1,3})(?![\w.])))?)"
@@ -358,7 +358,7 @@ class _Tok:
     value: float  # unsigned
     raw: str
     integer: bool
-    power_of_ten: int | None = None  # a bare "10−3" (superscript minus folded by NFKC)
+    power_of_ten: int | None = None  # a bare "10−3" or "10-3": a superscript minus lost by NFKC and folding
 
 
 def _token(m: re.Match[str]) -> _Tok:
@@ -383,7 +383,7 @@ def _token(m: re.Match[str]) -> _Tok:
 
 def _split_power(tok: _Tok) -> list[_Tok]:
     """"10−20 nm" is a range written with a minus sign, not 10⁻²⁰: undo the power-of-ten reading."""
-    cut = tok.raw.index("−")
+    cut = next(i for i, ch in enumerate(tok.raw) if i >= 2 and ch in "−-")
     head = _Tok(tok.start, tok.start + cut, tok.sign, 10.0, tok.raw[:cut], True)
     exp = tok.raw[cut + 1:]
     return [head, _Tok(tok.start + cut, tok.end, "−", float(exp), tok.raw[cut:], True)]

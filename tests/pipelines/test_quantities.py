@@ -260,3 +260,19 @@ def test_corpus_speed(corpus_dir) -> None:
         find_quantities(sentence)
     elapsed = time.perf_counter() - started
     assert words / elapsed > 5_000, f"{words / elapsed:.0f} words/s"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Conductivities of 10−6–10−3 S cm−1 at room temperature.", (1e-6, 1e-3, "S/cm")),
+    ("Glasses reach (10⁻⁶− 10⁻³ S cm⁻¹).", (1e-6, 1e-3, "S/cm")),
+    ("LiPON conducts 10⁻⁶ S cm⁻¹.", (1e-6, None, "S/cm")),
+    ("The film is 10−20 nm thick.", (10.0, 20.0, "nm")),
+])
+def test_powers_of_ten_survive_the_pipeline_normalisation(sentence: str, expected: tuple) -> None:
+    """The pipeline folds every minus to "-", so a bare 10-3 before a conductivity unit is still 10⁻³."""
+    from pipelines.normalize import normalize
+
+    (q,) = find_quantities(normalize(sentence).text)
+    value, value_max, unit = expected
+    assert q.unit == unit and q.value == pytest.approx(value)
+    assert q.value_max == (pytest.approx(value_max) if value_max is not None else None)
