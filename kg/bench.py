@@ -5,6 +5,7 @@ other organisations, numbers and dates from the lexicons, seeded so every run bu
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import resource
@@ -202,11 +203,45 @@ def run_bench(n: int, source: Path | None = None, workers: int = 1, embed: bool 
     return result
 
 
+def _rss_kib(pid: int | str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
+def _job_rss_kib() -> int:
+    """Resident memory of this process and its children (the ingest workers), from /proc (Linux)."""
+    me = os.getpid()
+    total = _rss_kib(me)
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="ascii") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == me:
+                        total += _rss_kib(entry.name)
+            except (OSError, ValueError, IndexError):
+                continue
+    return total
+
+
 def _end_to_end(docs: Path, store_path: Path, workers: int, embed: bool, report) -> None:
-    """The `kg ingest` job (with embeddings), run in a child; sends back its peak RSS and its workers' (KiB)."""
+    """The `kg ingest` job (with embeddings), run in a child; sends back the peak of its own resident memory plus
+    its workers', sampled every 0.2 s (ru_maxrss would carry the parent's peak across the exec)."""
+    import threading
+
     from kg.ingest import ingest
     from kg.store.embedded import EmbeddedStore
 
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], _job_rss_kib())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     store = EmbeddedStore(store_path)
     ingest(store, [docs], workers=workers)
     if embed:
@@ -214,8 +249,9 @@ def _end_to_end(docs: Path, store_path: Path, workers: int, embed: bool, report)
 
         ensure_embeddings(store)
     store.close()
-    report.send(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    done.set()
+    sampler.join()
+    report.send(max(peak[0], _job_rss_kib()))
 
 
 def _in_child(work: Callable[..., None], *args: object) -> tuple[float, int]:
