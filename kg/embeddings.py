@@ -3,6 +3,12 @@
 The model is read from site-packages, never from the Hugging Face hub, so embedding works offline and nothing
 is downloaded at run time. torch and sentence-transformers are imported on first use only (they take seconds
 to import), and the model is loaded once per process.
+
+Not quantised: torch dynamic int8 quantisation of the Linear layers embedded 2.3× faster here (466 vs 202 texts/s)
+but moved the vectors (mean cosine to fp32 0.93) and changed a quarter of the top-10 passages of the corpus
+questions (overlap 0.75, worst 0.5), with no labelled set to show that retrieval stays as good. ONNX Runtime would
+add a dependency and an export step for the same question; embedding each distinct text once already keeps
+end-to-end ingest above half the embedding stage's speed.
 """
 from __future__ import annotations
 
