@@ -53,3 +53,21 @@ def test_cue_lists_compile():
     for phrase in walk(load_schema("cues")):
         if isinstance(phrase, str):
             re.compile(re.escape(phrase))
+
+
+def test_intent_patterns_compile_and_name_known_answer_types():
+    table = load_schema("intents")
+    for intent in table["intents"]:
+        assert intent["answer"] in {"Organization", "Product", "Material", "Process", "Patent", "Value"}, intent
+        for pattern in intent["patterns"]:
+            re.compile(pattern)
+    for pattern in table["maker_questions"]:
+        re.compile(pattern)
+
+
+@pytest.mark.parametrize("intent", load_schema("intents")["intents"], ids=lambda i: i["name"])
+def test_each_intent_example_is_classified_as_its_intent(intent):
+    from kg.questions import classify
+
+    for example in intent["examples"]:
+        assert classify(example)[0]["name"] == intent["name"], example
