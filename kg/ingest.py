@@ -6,14 +6,18 @@ file that fails. An interrupted run resumes: committed documents are skipped, th
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.model import ExtractedDocument
 from kg.store.protocol import GraphStore
 from pipelines.readers import SUPPORTED, ReadError
+
+IN_FLIGHT_PER_WORKER = 4
+"""Files extracted ahead of the writer per worker: enough to keep workers busy, few enough to keep memory flat."""
 
 
 @dataclass
@@ -115,8 +119,16 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], workers: int = 1,
 
     if workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(extract_file, path, digest) for path, digest, _ in todo]
-            for item, future in zip(todo, futures):
+            # A bounded window of files in flight: results wait for the single writer in order, so submitting
+            # everything at once would hold every extracted document in memory when the workers outpace it.
+            pending: deque[tuple[tuple[str, str, str], Future]] = deque()
+            queue = iter(todo)
+            while True:
+                while len(pending) < workers * IN_FLIGHT_PER_WORKER and (item := next(queue, None)) is not None:
+                    pending.append((item, pool.submit(extract_file, item[0], item[1])))
+                if not pending:
+                    break
+                item, future = pending.popleft()
                 try:
                     outcome = future.result()
                 except Exception as exc:
