@@ -272,13 +272,13 @@ def _in_child(work: Callable[..., None], *args: object) -> tuple[float, int]:
 
 
 def plot(results: list[BenchResult], path: Path) -> None:
-    """Seconds per stage against corpus size, log-log, so the growth of cost with N is visible."""
+    """Seconds per stage, warm query latency and ingest memory against corpus size, so growth with N is visible."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
     names = [s.name for s in results[0].stages]
     sizes = [r.documents for r in results]
     for name in names:
@@ -287,9 +287,12 @@ def plot(results: list[BenchResult], path: Path) -> None:
     left.legend(fontsize=8)
     for kind in ("ask", "search", "keyword"):
         if kind in results[0].latency_ms:
-            right.plot(sizes, [r.latency_ms[kind]["p95"] for r in results], marker="o", label=f"{kind} p95")
-    right.axhline(100, color="grey", linestyle="--", linewidth=0.8)
-    right.set(xscale="log", xlabel="documents", ylabel="ms", title="query latency (warm)")
+            middle.plot(sizes, [r.latency_ms[kind]["p95"] for r in results], marker="o", label=f"{kind} p95")
+    middle.axhline(100, color="grey", linestyle="--", linewidth=0.8)
+    middle.set(xscale="log", xlabel="documents", ylabel="ms", title="query latency (warm)")
+    middle.legend(fontsize=8)
+    right.plot(sizes, [r.ingest_memory_mb for r in results], marker="o", label="end-to-end ingest")
+    right.set(xscale="log", xlabel="documents", ylabel="MB", title="peak memory", ylim=(0, None))
     right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
