@@ -462,8 +462,11 @@ class EmbeddedStore:
 
     def term_document_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
         """(passages, {term: passages containing it}) for full-text terms, so search can skip ubiquitous words."""
+        from kg.store.cached import cached
+
         keys = sorted({_fts_term(t) for t in terms})
-        total = self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        # Counting rows scans the table (10 ms at 370k passages), so the count is kept until the store changes.
+        total = cached(self, "passage-count", lambda: self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
         if not keys:
             return total, {}
         rows = self.conn.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({','.join('?' * len(keys))})",
