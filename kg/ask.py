@@ -34,6 +34,7 @@ class Answer:
     evidence: list[Evidence] = field(default_factory=list)
     score: float = 0.0
     documents: set[str] = field(default_factory=set, repr=False)
+    quoted: set[tuple[str, int]] = field(default_factory=set, repr=False)
 
 
 @dataclass
@@ -71,7 +72,8 @@ class Answers:
             document, quote, start, end = passage.document_id, passage.text, passage.start, passage.end
         else:
             return
-        if all(e.start != start or e.document != self.document_name(document) for e in item.evidence):
+        if (document, start) not in item.quoted:
+            item.quoted.add((document, start))
             item.evidence.append(Evidence(self.document_name(document), quote, start, end))
         item.documents.add(document)
         item.score = len(item.documents) + 0.1 * (len(item.evidence) - 1) + 0.01 * weight
@@ -269,17 +271,22 @@ def _develops_matching(store: GraphStore, materials: list[Entity], chemistry: st
     keys = {m.key for m in materials}
     names = [n.lower() for m in materials for n in [m.name, *m.aliases] if len(n) > 2]
     classes = {m.attrs.get("class") for m in materials if m.attrs.get("class") not in (None, "other")}
-    found = []
-    for fact in facts_of_kind(store, "develops"):
-        what = str(fact.slots.get("what") or "")
-        linked = _fact_entities(fact, "what")
+    def matches(what: str, linked: frozenset[str]) -> bool:
         material_class = None
         for key in linked:
             entity = entity_of(store, key)
             material_class = entity.attrs.get("class") if entity is not None else None
-        if (keys & linked or any(n in what.lower() for n in names)
-                or (chemistry and (chemistry_of(what) == chemistry or material_class == chemistry))
-                or (classes and material_class in classes)):
+        return bool(keys & linked or any(n in what.lower() for n in names)
+                    or (chemistry and (chemistry_of(what) == chemistry or material_class == chemistry))
+                    or (classes and material_class in classes))
+
+    verdicts: dict[tuple[str, frozenset[str]], bool] = {}  # what a company develops repeats across documents
+    found = []
+    for fact in facts_of_kind(store, "develops"):
+        subject = (str(fact.slots.get("what") or ""), frozenset(_fact_entities(fact, "what")))
+        if subject not in verdicts:
+            verdicts[subject] = matches(*subject)
+        if verdicts[subject]:
             found.append(fact)
     return found
 

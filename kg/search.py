@@ -103,7 +103,7 @@ def rank_by_vector(store: GraphStore, vector: np.ndarray, k: int) -> list[tuple[
         return []
     scores = matrix @ np.asarray(vector, dtype=np.float32)
     best = [(keys[i], float(scores[i])) for i in top_k(scores, k)]
-    passages = store.text_passages([key for key, _ in best])
+    passages = store.text_passages([key for key, _ in best], limit=k)
     return [(pid, score) for key, score in best for pid in passages[key]][:k]
 
 

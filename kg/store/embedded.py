@@ -432,14 +432,18 @@ class EmbeddedStore:
             return [], np.zeros((0, 0), dtype=np.float32)
         return keys, np.frombuffer(buffer, dtype=np.float32).reshape(len(keys), -1)
 
-    def text_passages(self, keys: list[str]) -> dict[str, list[str]]:
-        """Text hash → ids of the passages with that text, in document order."""
-        out: dict[str, list[str]] = {key: [] for key in keys}
-        for batch in (keys[i:i + 500] for i in range(0, len(keys), 500)):
-            for key, passage_id in self.conn.execute(
-                    f"SELECT v.text_hash, v.passage_id FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
-                    f"WHERE v.text_hash IN ({','.join('?' * len(batch))}) ORDER BY p.document_id, p.idx", batch):
-                out[key].append(passage_id)
+    def text_passages(self, keys: list[str], limit: int | None = None) -> dict[str, list[str]]:
+        """Text hash → ids of the passages with that text, oldest first; at most `limit` ids in all, taken in the
+        order of `keys` (a boilerplate sentence can sit in thousands of documents; a ranking needs only k)."""
+        out: dict[str, list[str]] = {}
+        left = -1 if limit is None else limit
+        for key in keys:
+            if left == 0:
+                out[key] = []
+                continue
+            out[key] = [r[0] for r in self.conn.execute(
+                "SELECT passage_id FROM passage_vectors WHERE text_hash = ? ORDER BY rowid LIMIT ?", (key, left))]
+            left = left - len(out[key]) if left > 0 else left
         return out
 
     def version(self) -> tuple:
