@@ -194,7 +194,9 @@ def run_bench(n: int, source: Path | None = None, workers: int = 1, embed: bool 
                                                               for q in SEARCHES])
             result.latency_ms["search"] = _percentiles([_timed(lambda q=q: hybrid_search(store, q))[0]
                                                         for q in SEARCHES * 3])
-        result.latency_ms["keyword"] = _percentiles([_timed(lambda q=q: store.search_text(q))[0]
+        from kg.search import keyword_search
+
+        result.latency_ms["keyword"] = _percentiles([_timed(lambda q=q: keyword_search(store, q))[0]
                                                      for q in SEARCHES * 3])
         store.close()
         result.store_mb = round(sum(f.stat().st_size for f in (store_path / "e2e").rglob("*") if f.is_file())
