@@ -53,6 +53,20 @@ class CursorPage:
     next_cursor: str | None
 
 
+def cursor_paged(get_page: Callable[[str, int], CursorPage], limit: int, page_size: int) -> Iterator[FetchedRecord]:
+    """Records of a cursor-paged API up to `limit`, asking `get_page(cursor, size)` from cursor "*" on; stops at
+    an empty page, a missing cursor, or a cursor that does not move (a server quirk that would loop forever)."""
+    cursor, given = "*", 0
+    while given < limit:
+        page = get_page(cursor, min(page_size, limit - given))
+        for record in page.records[:limit - given]:
+            given += 1
+            yield record
+        if not page.records or not page.next_cursor or page.next_cursor == cursor:
+            return
+        cursor = page.next_cursor
+
+
 @dataclass(frozen=True)
 class Query:
     """What to fetch: a search (`text`) or identifiers (`ids`), optionally only what was published since a date."""

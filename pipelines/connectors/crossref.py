@@ -12,6 +12,7 @@ from urllib.parse import quote
 from pipelines.connectors.base import (
     ConnectorError,
     CursorPage as Page,
+    cursor_paged,
     FetchedRecord,
     Fetcher,
     Query,
@@ -111,16 +112,9 @@ class Crossref:
         params: dict[str, object] = {"query": query.text, "select": SELECT, "mailto": self.mailto}
         if query.since:
             params["filter"] = f"from-pub-date:{query.since.isoformat()}"
-        cursor, given = "*", 0
-        while given < query.limit:
-            rows = min(self.page_size, query.limit - given)
-            page = parse_works(self.fetcher.get(self.api, {**params, "rows": rows, "cursor": cursor}) or b"")
-            for record in page.records[:query.limit - given]:
-                given += 1
-                yield record
-            if not page.records or not page.next_cursor or page.next_cursor == cursor:
-                return
-            cursor = page.next_cursor
+        yield from cursor_paged(
+            lambda cursor, rows: parse_works(self.fetcher.get(self.api, {**params, "rows": rows, "cursor": cursor})
+                                             or b""), query.limit, self.page_size)
 
     def _by_doi(self, query: Query) -> Iterator[FetchedRecord]:
         for doi in query.ids[:query.limit]:

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipelines.connectors.base import (ConnectorError, CursorPage as Page, FetchedRecord, Fetcher, Query, contact,
-                                      json_body, json_digest)
+                                      cursor_paged, json_body, json_digest)
 
 SOURCE = "openalex"
 API = "https://api.openalex.org/works"
@@ -106,13 +106,6 @@ class OpenAlex:
         params: dict[str, object] = {"search": query.text, **self.identity}
         if since:
             params["filter"] = f"from_publication_date:{since}"
-        cursor, given = "*", 0
-        while given < query.limit:
-            size = min(self.page_size, query.limit - given)
-            page = parse_works(self.fetcher.get(self.api, {**params, "per-page": size, "cursor": cursor}) or b"")
-            for record in page.records[:query.limit - given]:
-                given += 1
-                yield record
-            if not page.records or not page.next_cursor:
-                return
-            cursor = page.next_cursor
+        yield from cursor_paged(
+            lambda cursor, size: parse_works(self.fetcher.get(self.api, {**params, "per-page": size, "cursor": cursor})
+                                             or b""), query.limit, self.page_size)
