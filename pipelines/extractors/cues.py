@@ -76,16 +76,30 @@ def segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]
     return ctx.memo[key]
 
 
-def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
-    text = ctx.text
-    cuts, depth = [start], 0
+def comma_cuts(text: str, start: int, end: int) -> list[int]:
+    """Offsets just after each ", " or ": " in text[start:end] that is outside parentheses and brackets."""
+    cuts, depth = [], 0
     for i in range(start, end):
         ch = text[i]
-        depth += ch in "([" 
+        depth += ch in "(["
         depth -= ch in ")]" and depth > 0
         if depth == 0 and ch in ",:" and i + 1 < end and text[i + 1] == " ":
             cuts.append(i + 1)
-    cuts.append(end)
+    return cuts
+
+
+def words_besides_orgs(ctx: PassageContext, start: int, end: int) -> list[str]:
+    """The words of text[start:end] once the organisations named there are taken out."""
+    rest = ctx.text[start:end]
+    for o in ctx.of_type("Organization"):
+        if start <= o.start and o.end <= end:
+            rest = rest.replace(ctx.text[o.start:o.end], " ")
+    return re.findall(r"[A-Za-z0-9]+", rest)
+
+
+def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
+    text = ctx.text
+    cuts = [start, *comma_cuts(text, start, end), end]
     pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip(" ,:")]
     orgs = ctx.of_type("Organization")
     merged: list[tuple[int, int]] = []
@@ -93,11 +107,7 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     for a, b in pieces:
         if pending is not None:
             a, pending = pending, None
-        rest = text[a:b]
-        for o in orgs:
-            if a <= o.start and o.end <= b:
-                rest = rest.replace(text[o.start:o.end], " ")
-        words = re.findall(r"[A-Za-z0-9]+", rest)
+        words = words_besides_orgs(ctx, a, b)
         if len(words) <= 2 and any(a <= o.start < b for o in orgs) and b < end:
             pending = a
             continue

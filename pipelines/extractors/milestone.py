@@ -9,11 +9,10 @@ Karma"), else the section's topic. Status comes from the modality ("targets", "p
 """
 from __future__ import annotations
 
-import re
-
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find, nearest_label, preceded_by, segments
+from pipelines.extractors.cues import (clauses, comma_cuts, cues, find, nearest_label, preceded_by, segments,
+                                       words_besides_orgs)
 
 
 def _status(clause: str, date: str, published: str | None, category: str) -> str:
@@ -46,19 +45,12 @@ def _date_subjects(ctx: PassageContext, start: int, date_start: int, end: int) -
     """"A–B partnership, Honda demo line (since Jan 2025)": a date inside a comma-listed item belongs to the
     organisations of that item, when it names any. Not when the items before it are only organisations ("BYD,
     Chery, and legacy OEMs (VW, BMW) are pursuing …"): those are all subjects of one predicate."""
-    depth, cut = 0, start
-    for i in range(start, date_start):
-        ch = ctx.text[i]
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            cut = i + 1
-    if cut == start:
+    cuts = comma_cuts(ctx.text, start, date_start)
+    if not cuts:
         return []
-    before = ctx.text[start:cut]
-    for org in ctx.of_type("Organization"):
-        if start <= org.start and org.end <= cut:
-            before = before.replace(ctx.text[org.start:org.end], " ")
-    listed_only = not re.search(r"\b(?!and\b|or\b)[^\W\d_]{3,}", before)
+    cut = cuts[-1]
+    words = words_besides_orgs(ctx, start, cut)
+    listed_only = not any(len(w) >= 3 and w.isalpha() and w.lower() not in ("and", "or") for w in words)
     return [] if listed_only else _subjects(ctx, cut, end)
 
 
