@@ -420,10 +420,10 @@ def vehicles(store: GraphStore, q: Question, out: Answers) -> None:
         mentioning = store.entity_passages(product.key)
         under_heading = [p for doc in {m.document_id for m in mentioning} for p in store.passages(doc)
                          if p.section and any(n in p.section.lower() for n in names)]
-        maker = product.attrs.get("org") if q.answer_type == "Organization" else product.name
+        answer = product.attrs.get("org") if q.answer_type == "Organization" else product.name
         for passage in mentioning + under_heading:
-            if maker and find(passage.text, words):
-                out.add(maker, q.answer_type if maker != product.name else "Product", passage=passage)
+            if answer and find(passage.text, words):
+                out.add(answer, q.answer_type, passage=passage)
 
 
 def event_participants(store: GraphStore, q: Question, out: Answers) -> None:

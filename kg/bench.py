@@ -216,6 +216,8 @@ def _rss_kib(pid: int | str) -> int:
 def _job_rss_kib() -> int:
     """Resident memory of this process and its children (the ingest workers), from /proc (Linux)."""
     me = os.getpid()
+    if not os.path.isdir("/proc"):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # no /proc: this process's peak (KiB on Linux)
     total = _rss_kib(me)
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():

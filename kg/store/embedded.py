@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.model import Document, Entity, Evidence, ExtractedDocument, Fact, Passage
+from kg.store.cached import cached
 from kg.store.protocol import text_hash
 
 if TYPE_CHECKING:
@@ -466,8 +467,6 @@ class EmbeddedStore:
 
     def term_document_counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
         """(passages, {term: passages containing it}) for full-text terms, so search can skip ubiquitous words."""
-        from kg.store.cached import cached
-
         keys = sorted({_fts_term(t) for t in terms})
         # Counting rows scans the table (10 ms at 370k passages), so the count is kept until the store changes.
         total = cached(self, "passage-count", lambda: self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
