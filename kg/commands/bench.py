@@ -1,15 +1,13 @@
 """`kg bench`: speed and scale figures in one run (see kg.bench)."""
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from kg.cli import app, err, out
+from kg.cli import _print_json, app, err, out
 
 
 @app.command()
@@ -34,7 +32,7 @@ def bench(docs: Annotated[str, typer.Option("--docs", help="Corpus sizes, e.g. 1
         results.append(run_bench(n, source or (default_source if default_source.exists() else None), workers,
                                  embed, progress=lambda message, n=n: err.print(f"[dim]N={n}: {message}[/dim]")))
     if as_json:
-        sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        _print_json([r.to_dict() for r in results])
     else:
         for result in results:
             table = Table(title=f"{result.documents} documents, {result.words:,} words, {result.passages:,} passages")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import JsonOption, StoreOption, UserError, _open, app, err, out
+from kg.cli import JsonOption, StoreOption, UserError, _open, _print_json, app, err, out
 
 LIVE = "live"
 
@@ -29,7 +28,7 @@ def snapshot_command(output: Annotated[Path, typer.Option("-o", "--output", help
     finally:
         graph.close()
     if as_json:
-        sys.stdout.write(json.dumps({"path": str(output), "counts": manifest["counts"]}, ensure_ascii=False) + "\n")
+        _print_json({"path": str(output), "counts": manifest["counts"]})
         return
     c = manifest["counts"]
     out.print(f"wrote {output}: {c['documents']} documents, {c['passages']} passages, {c['entities']} entities, "
@@ -50,7 +49,7 @@ def import_command(path: Annotated[Path, typer.Argument(help="Snapshot zip or fo
     finally:
         graph.close()
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        _print_json(report.to_dict())
         return
     out.print(f"imported {path}: {report.documents} documents, {report.passages} passages, {report.entities} "
               f"entities, {report.facts} facts", markup=False)
