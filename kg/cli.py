@@ -331,11 +331,12 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except Exception as exc:
+        # typer ≥ 0.29 vendors click: its usage errors derive from TyperException, not click's classes.
         import click
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, (click.ClickException, typer.exceptions.TyperException)) and hasattr(exc, "show"):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(getattr(exc, "exit_code", 2))
         raise
 
 
