@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -29,8 +30,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, sample_news):
+    """The explorer started by `kg ui` on a free loopback port given through STREAMLIT_SERVER_PORT."""
     from kg.store.embedded import EmbeddedStore
 
     root = tmp_path_factory.mktemp("browser")
@@ -39,21 +51,31 @@ def served(tmp_path_factory, sample_news):
     ingest(store, [root / "news.md"])
     store.close()
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "explorer.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        env={**os.environ, "KG_STORE": str(root / "store")}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
+    url = f"http://127.0.0.1:{port}"
+    log = root / "kg-ui.log"
+    env = {**os.environ, "KG_STORE": str(root / "store"), "STREAMLIT_SERVER_PORT": str(port),
+           "STREAMLIT_SERVER_ADDRESS": "127.0.0.1", "STREAMLIT_SERVER_HEADLESS": "true"}
+    with log.open("wb") as sink:
+        server = subprocess.Popen([sys.executable, "-m", "kg", "ui"], env=env, cwd=root, stdout=sink,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"kg ui did not answer on {url} (exit {server.poll()}):\n"
+                                     + log.read_text()[-2000:])
             time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}", root
-    server.terminate()
-    server.wait(timeout=20)
+        yield url, root
+    finally:
+        _stop(server)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return reply.read().decode().strip() == "ok"
+    except OSError:
+        return False
 
 
 def _shoot(url: str, out: Path, pages: list[dict]) -> None:
