@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
+from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
 from pipelines.entities.mentions import build_document_lexicon, find_candidates, resolve_overlaps, to_mention
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
@@ -51,12 +52,29 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     current_block = -1
     table_header: list[str] | None = None
     previous_orgs: list[Span] = []
+    antecedent: tuple[Span, int, int] | None = None
+    lead: Span | None = None
+    passage_spans = []
     for passage, norm in zip(passages, norms):
         cands = resolve_overlaps(find_candidates(norm.text, lexicon))
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
-        orgs = [s for s in spans if s.type == "Organization"]
+        passage_spans.append(spans)
+    main_org = document_subject(passage_spans)
+    for passage, norm, spans in zip(passages, norms, passage_spans):
         block = bisect.bisect_right(block_starts, passage.start) - 1
+        # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
+        # or to the sentence just before it; a list item or table row is about its own organisations
+        near = antecedent is not None and passage.block_kind not in ("list_item", "table_row") and (
+            antecedent[2] == block or antecedent[1] == passage.index - 1)
+        implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
+            main_org if passage.block_kind != "table_row" else None)
+        spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
+        if passage.block_kind != "list_item":
+            # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
+            lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
+                " *").endswith(":") else None
+        orgs = [s for s in spans if s.type == "Organization"]
         if block != current_block:
             current_block = block
             block_org = orgs[0] if orgs and not re.search(r"\w", norm.text[:orgs[0].start]) else None
@@ -87,7 +105,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
                              table_header=table_header if passage.block_kind == "table_row" else None,
                              topic_org=topic, previous_orgs=previous_orgs,
-                             topic_thing=heading_thing)
+                             topic_thing=heading_thing, antecedent=implicit)
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs
@@ -101,6 +119,50 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         fact.entities = [(role, key) for role, key in fact.entities if key in known]
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases)
+
+
+def document_subject(passage_spans: list[list[Span]]) -> Span | None:
+    """The organisation a document is about, when it is about one: named in its first sentence (the title) and
+    the most mentioned, or mentioned at least twice as often as any other."""
+    counts: dict[str, int] = {}
+    first: dict[str, Span] = {}
+    for spans in passage_spans:
+        for s in spans:
+            if s.type == "Organization":
+                counts[s.key] = counts.get(s.key, 0) + 1
+                first.setdefault(s.key, s)
+    if not counts:
+        return None
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    top = ranked[0]
+    runner_up = counts[ranked[1]] if len(ranked) > 1 else 0
+    in_title = any(s.key == top for s in passage_spans[0] if s.type == "Organization")
+    if counts[top] >= 3 and (counts[top] >= 2 * runner_up or (in_title and counts[top] > runner_up)):
+        return first[top]
+    return None
+
+
+def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tuple[Span, int, int] | None,
+                      index: int, block: int) -> tuple[list[Span], tuple[Span, int, int] | None]:
+    """Anaphors ("the company", "It") become spans of the organisation last named as a subject; returns the
+    passage's spans with them, and the antecedent (with its passage and block index) for the passages after it. A pronoun
+    reaches back one sentence only; "the company" reaches back to the last subject in the document."""
+    text = norm.text
+    out = list(spans)
+    for start, end in find_anaphors(text):
+        if any(s.start < end and start < s.end for s in spans):
+            continue
+        before = [s for s in spans if s.type == "Organization" and s.end <= start and is_subject(text, s.start)]
+        pronoun = text[start:end].lower() in ("it", "its")
+        target = before[-1] if before else antecedent[0] if antecedent and (
+            not pronoun or antecedent[1] == index - 1) else None
+        if target is None:
+            continue
+        mention = anaphor_mention(target.mention, passage.text, *norm.span(start, end), passage.start)
+        out.append(Span(mention, start, end))
+    out.sort(key=lambda s: s.start)
+    subjects = [s for s in out if s.type == "Organization" and is_subject(text, s.start)]
+    return out, ((subjects[0], index, block) if subjects else antecedent)
 
 
 def _drop_superseded(facts: list) -> list:
@@ -134,6 +196,9 @@ def _directness(fact) -> tuple:
     """Direct statements ("ORG runs a sulfide line") before membership in a table or list; then text order."""
     if fact.kind == "patent":
         return (0 if fact.slots.get("assignee") else 1, fact.evidence.start)
+    if fact.kind == "production_line":
+        filled = sum(fact.slots.get(k) not in (None, "unknown") for k in ("capacity", "location", "chemistry"))
+        return (-filled, fact.evidence.start)
     return (_METHOD_RANK.get(fact.evidence.method, 0), fact.evidence.start)
 
 

@@ -359,6 +359,7 @@ class _Tok:
     raw: str
     integer: bool
     power_of_ten: int | None = None  # a bare "10−3" or "10-3": a superscript minus lost by NFKC and folding
+    scale: int | None = None  # the exponent of "3 × 10−4" or "3e-4", shared by a range's first bound
 
 
 def _token(m: re.Match[str]) -> _Tok:
@@ -378,7 +379,7 @@ def _token(m: re.Match[str]) -> _Tok:
         exp = int(m.group("ee")) * (-1 if m.group("es") in ("-", "−") else 1)
     if exp is not None:
         value = _sig(value * 10.0 ** exp)
-    return _Tok(m.start(), m.end(), sign, value, m.group(0), exp is None and "." not in num)
+    return _Tok(m.start(), m.end(), sign, value, m.group(0), exp is None and "." not in num, scale=exp)
 
 
 def _split_power(tok: _Tok) -> list[_Tok]:
@@ -588,6 +589,8 @@ def _range(text: str, draft: _Draft, t1: _Tok, tail1: _Tail, t2: _Tok, v2: float
             and t2.start == tail1.end and t2.integer and t2.value < 10 and t2.sign in _MINUS:
         draft.value = _in_canonical(unit, 10.0 ** -t2.value)
         return _freeze(text, draft, tail2.end, unit)
+    if t2.scale is not None and t1.scale is None and tail1.unit is None:
+        draft.value = _sig(draft.value * 10.0 ** t2.scale)  # "2–3 × 10−4 S/cm": both bounds carry the power
     factor1 = tail1.factor if tail1.factor != 1.0 else tail2.factor
     low, high = draft.value * factor1, v2 * tail2.factor
     if unit is not None:

@@ -99,7 +99,7 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
     lexicon = DocumentLexicon()
     for text in texts:
         for start, end, name, detector, conf in find_organizations(text):
-            if detector in ("legal", "academic", "apposition", "listing"):
+            if detector in ("legal", "legal-cjk", "academic", "apposition", "listing"):
                 folded = fold_legal_name(name)
                 entry = _lexicon_entry(folded) or Entry("Organization", folded, (("detector", detector),))
                 lexicon.add(name, entry)

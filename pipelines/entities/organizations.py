@@ -22,6 +22,7 @@ def _patterns() -> dict[str, re.Pattern]:
     heads = "|".join(data["org_heads"])
     nouns = "|".join(re.escape(n) for n in data["org_nouns"])
     cues = "|".join(re.escape(c) for c in sorted(data["partner_cues"], key=len, reverse=True))
+    affixes = "|".join(re.escape(a) for a in sorted(data["legal_affixes"], key=len, reverse=True))
     name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
     return {
         "legal": re.compile(rf"\b({name},?\s+(?:{suffixes})(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
@@ -30,6 +31,8 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
         "apposition": re.compile(rf"\b({name}),\s+(?:a|an|the)\s+(?:[\w\-]+\s+){{0,4}}(?:{nouns})\b"),
         "partner": re.compile(rf"\b(?:{cues})\s+({name})"),
+        "legal-cjk": re.compile(rf"((?:{affixes})[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{{2,20}}|"
+                                rf"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{{2,20}}?(?:{affixes}))"),
         "listing": re.compile(rf"^[\s\-*•]*\**({name})\**\s*\(([A-Z][\w .,/&\-]*)\)\s*\**:"),
     }
 
@@ -42,14 +45,14 @@ def _stop() -> frozenset[str]:
 def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
     """(start, end, name, detector, confidence) for organisation candidates not found by lexicon."""
     out = []
-    confidence = {"legal": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7}
+    confidence = {"legal": 0.9, "legal-cjk": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7}
     for detector, pattern in _patterns().items():
         for m in pattern.finditer(text):
             if detector == "listing" and not _is_place(m.group(2)):
                 continue
             start, end = m.span(1)
             name = m.group(1)
-            trimmed = _trim(name)
+            trimmed = _trim(name) if detector != "legal-cjk" else name
             if not trimmed:
                 continue
             start += name.index(trimmed)
@@ -97,7 +100,9 @@ def _is_place(text: str) -> bool:
 
 def _trim(name: str) -> str:
     words = name.split()
-    while words and (words[0] in _stop() or words[0].lower() in {"the", "of", "and"}):
+    while words and (words[0] in _stop() or words[0].lower() in {"the", "of", "and"}
+                     or re.fullmatch(r"[\w.]+-(?:based|headquartered|born|listed|owned|backed)", words[0])
+                     or re.fullmatch(r"[A-Z][\w\-]*'s?", words[0])):
         words.pop(0)
     while words and words[-1].lower() in {"of", "the", "and", "for", "&"}:
         words.pop()
@@ -107,10 +112,14 @@ def _trim(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _suffix_pattern() -> re.Pattern:
-    suffixes = "|".join(re.escape(s) for s in sorted(load_schema("detectors")["legal_suffixes"], key=len, reverse=True))
-    return re.compile(rf"(?:,?\s+(?:{suffixes}))+\s*$")
+    data = load_schema("detectors")
+    # the final dot is optional: a sentence's full stop may have taken it ("… Stellantis N.V.")
+    suffixes = "|".join(re.escape(s.rstrip(".")) + r"\.?" for s in sorted(data["legal_suffixes"], key=len, reverse=True))
+    affixes = "|".join(re.escape(a) for a in data["legal_affixes"])
+    return re.compile(rf"(?:,?\s+(?:{suffixes}))+\s*$|^(?:{affixes})|(?:{affixes})$")
 
 
 def fold_legal_name(name: str) -> str:
-    """"Samsung SDI Co., Ltd." → "Samsung SDI": the form that aliases and keys are compared on."""
+    """"Samsung SDI Co., Ltd." → "Samsung SDI", "株式会社村田製作所" → "村田製作所": the form that aliases and keys
+    are compared on."""
     return _suffix_pattern().sub("", name).strip(" ,")

@@ -60,6 +60,7 @@ class PassageContext:
     topic_org: Span | None = None  # the organisation the enclosing section or list item is about
     previous_orgs: list[Span] = field(default_factory=list)  # organisations of the previous passage
     topic_thing: Span | None = None  # the product/material the enclosing section is about
+    antecedent: Span | None = None  # the organisation last named as a subject before this passage
     memo: dict = field(default_factory=dict)  # results shared between extractors of this passage
 
     @property

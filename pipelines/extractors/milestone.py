@@ -9,6 +9,8 @@ Karma"), else the section's topic. Status comes from the modality ("targets", "p
 """
 from __future__ import annotations
 
+import re
+
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import (clauses, comma_cuts, cues, find, nearest_label, preceded_by, segments,
@@ -39,6 +41,28 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     for o in found:
         unique.setdefault(o.key, o)
     return list(unique.values())
+
+
+def _agents(ctx: PassageContext, start: int, end: int) -> list[Span]:
+    """The passive voice's agent: "the line was commissioned by ORG in 2023"."""
+    return [o for o in ctx.of_type("Organization") if start <= o.start < end and preceded_by(ctx.text, o, ("by",))
+            and re.search(r"\b(?:was|were|been|be|being|is|are)\s+(?:\w+\s+)?\w+(?:ed|en|t)\s+by\s+(?:the\s+)?$",
+                          ctx.text[max(0, o.start - 60):o.start])][:1]
+
+
+def _fallback_subject(ctx: PassageContext, start: int) -> list[Span]:
+    """A dated event with no organisation in its clause ("The start of mass production is scheduled for 2028")
+    belongs to the clause's earlier subject, the section's organisation, or the one the previous sentences are
+    about."""
+    earlier = [o for o in ctx.of_type("Organization") if o.end <= start and not preceded_by(
+        ctx.text, o, cues("milestone", "non_subject_prepositions"))]
+    if earlier:
+        return earlier[:1]
+    if ctx.topic_org:
+        return [ctx.topic_org]
+    if ctx.antecedent is not None and not ctx.of_type("Organization"):
+        return [ctx.antecedent]
+    return []
 
 
 def _date_subjects(ctx: PassageContext, start: int, date_start: int, end: int) -> list[Span]:
@@ -78,7 +102,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
     facts = []
     for start, end, own in events:
         chosen = own or [i for i in free if dates[i].start < start][-1:]
-        subjects = _subjects(ctx, start, end) or ([ctx.topic_org] if ctx.topic_org else [])
+        subjects = _subjects(ctx, start, end) or _agents(ctx, start, end) or _fallback_subject(ctx, start)
         if not subjects or not chosen:
             continue
         piece = text[start:end]

@@ -79,6 +79,21 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
     return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
 
 
+def _agent(ctx: PassageContext, orgs: list[Span], anchor: int, end: int) -> Span | None:
+    """The passive voice's agent after the line: "a pilot line was commissioned by ORG", "… operated by ORG"."""
+    return next((o for o in orgs if anchor < o.start < end and preceded_by(ctx.text, o, ("by",))), None)
+
+
+def _referent(ctx: PassageContext, anchor: int) -> Span | None:
+    """"The pilot line is designed to …": a definite line with no organisation in its sentence is the line of
+    the organisation the previous sentences are about."""
+    if ctx.of_type("Organization") or ctx.antecedent is None:
+        return None
+    if re.search(r"\b(?:the|this|that|its|their)\s+(?:[\w\-]+\s+){0,3}$", ctx.text[max(0, anchor - 60):anchor], re.I):
+        return ctx.antecedent
+    return None
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     if "production_line" not in ctx.memo:
         ctx.memo["production_line"] = _extract(ctx)
@@ -107,7 +122,7 @@ def _extract(ctx: PassageContext) -> list[Fact]:
             local = [o for o in actors if start <= o.start < anchor] or [o for o in actors
                                                                         if clause_start <= o.start < anchor]
             org = (local[-1] if local else None) or (orgs[0] if orgs and orgs[0].start < anchor else None) \
-                or ctx.topic_org
+                or _agent(ctx, orgs, anchor, clause_end) or ctx.topic_org or _referent(ctx, anchor)
             if org is None:
                 continue
             fact = _line(ctx, org, anchor, heading_stage, caps[0] if caps else (capacities[0] if capacities else None),

@@ -132,6 +132,16 @@ def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Spa
     return None, None
 
 
+def _annual(q):
+    """A plant's or line's capacity in energy is per year ("a 0.2 GWh pilot line"), in the scale it was written in."""
+    if q.unit != "GWh":
+        return q
+    if q.raw_unit.strip().startswith("MWh"):
+        scale = lambda v: v * 1000 if v is not None else None  # noqa: E731
+        return replace(q, unit="MWh/year", value=scale(q.value), value_max=scale(q.value_max))
+    return replace(q, unit="GWh/year")
+
+
 def _subject_org(ctx: PassageContext, q, subject: Span | None) -> Span | None:
     orgs = ctx.of_type("Organization")
     before = [o for o in orgs if o.end <= q.start]
@@ -141,7 +151,8 @@ def _subject_org(ctx: PassageContext, q, subject: Span | None) -> Span | None:
         return orgs[0]
     if ctx.topic_org is not None:
         return ctx.topic_org
-    return maker_span(subject) if subject is not None else None
+    maker = maker_span(subject) if subject is not None else None
+    return maker or ctx.antecedent
 
 
 _NUMBER_LIST = re.compile(r"((?:[-+]?\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))+)$")
@@ -201,6 +212,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
 
         if kind != "other" and not fits(q, kind):
             continue
+        q = _annual(q) if kind == "production_capacity" else q
         subject, subject_span = _subject(ctx, q, clause_start)
         org = _subject_org(ctx, q, subject_span)
         if subject is None and org is None:

@@ -57,3 +57,18 @@ def test_patent_document_number_in_its_front_lines_is_a_patent_fact(extract_fact
     facts = extract_facts(text, "patent", published=None)
     assert [f["number"] for f in facts] == ["CN118748295A"]
     assert facts[0]["assignee"] == "BYD"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("A pilot line for sulfide cells was commissioned by Maxell in Kyoto in 2024.", ("Maxell", "pilot", "sulfide")),
+    ("Nordic Cells AB operates a demonstration line for polymer cells.", ("Nordic Cells", "demo", "polymer")),
+])
+def test_production_lines_in_passive_voice_and_of_unlisted_companies(extract_facts, sentence, expected):
+    got = {(f["org"], f["stage"], f["chemistry"]) for f in extract_facts(sentence, "production_line")}
+    assert expected in got
+
+
+def test_an_organisation_named_with_its_home_town_is_the_organisation(extract_facts):
+    (fact,) = extract_facts("Boulder-based Ampcera Inc. opened a pilot line for halide electrolytes.",
+                            "production_line")
+    assert fact["org"] == "Ampcera"

@@ -45,3 +45,17 @@ def test_raw_value_and_unit_kept_beside_canonical(extract_facts):
 def test_each_coordinated_clause_keeps_its_own_subject(extract_facts, sentence, subjects):
     found = {f["value"]: f["subject"] for f in extract_facts(sentence, "spec")}
     assert found == subjects
+
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("The plant has a designed annual capacity of 0.5 GWh.", 0.5, "GWh/year"),
+    ("The company runs a 300 MWh production line.", 300, "MWh/year"),
+])
+def test_line_capacity_in_energy_is_per_year(extract_facts, sentence, value, unit):
+    facts = [f for f in extract_facts("Maxell said: " + sentence, "spec") if f["quantity"] == "production_capacity"]
+    assert [(round(f["value"], 6), f["unit"]) for f in facts] == [(value, unit)]
+
+
+def test_a_range_shares_its_power_of_ten(extract_facts):
+    (fact,) = extract_facts("The sheets of Li3InCl6 reach 4–6 × 10−4 S cm−1.", "spec")
+    assert (fact["value"], fact["value_max"], fact["unit"]) == (0.0004, 0.0006, "S/cm")
