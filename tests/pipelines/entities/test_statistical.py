@@ -1,0 +1,44 @@
+"""The statistical recogniser proposes names no gazetteer lists; rules type and filter them."""
+import pytest
+
+from pipelines.entities.statistical import needs_model, recognise, typed_names
+
+
+def _names(text: str) -> set[tuple[str, str]]:
+    (entities,) = recognise([text])
+    return {(kind, name) for _, _, kind, name in typed_names(text, entities)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The cells were assembled in Gothenburg and shipped to customers.", ("Location", "Gothenburg")),
+    ("\u201cWe are on schedule,\u201d said Anna Lindqvist, chief executive of the company.",
+     ("Person", "Anna Lindqvist")),
+])
+def test_names_no_lexicon_lists_are_found(text, expected):
+    assert expected in _names(text)
+
+
+@pytest.mark.parametrize("text, unwanted", [
+    ("According to Bloomberg, the plant will open next year.", "Bloomberg"),               # a news outlet
+    ("The team of K. Ito, M. Sato, T. Mori, H. Ueda and Y. Abe reported the phase.", "Mori"),  # an author list
+    ("Researchers tested Battery Cell designs at scale.", "Battery Cell"),                # a technical term
+])
+def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
+    assert unwanted not in {name for _, name in _names(text)}
+
+
+@pytest.mark.parametrize("text, claimed, expected", [
+    ("Toyota builds cells.", [(0, 6)], False),              # every capital explained
+    ("Sales rose in spring.", [], False),                   # only the sentence's first capital
+    ("The plant near Västerås opens.", [], True),
+])
+def test_the_model_runs_only_where_rules_leave_a_name_unexplained(text, claimed, expected):
+    assert needs_model(text, claimed) is expected
+
+
+def test_a_known_company_with_generic_words_is_that_company(extract_facts):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.md", "Engineers at the Toyota Motor Group facility tested cells."))
+    assert "Toyota" in {e.name for e in doc.entities if e.type == "Organization"}
