@@ -191,10 +191,12 @@ def statistical_candidates(texts: list[str], found: list[list[Candidate]],
     """The statistical recogniser's names for the passages where the rules left a capitalised word unexplained
     (headings excepted: title case fools the model). A name that is a known organisation's plus generic words
     ("Volkswagen Group", "X Battery, Inc.") is that organisation."""
-    from pipelines.entities.statistical import generic_org_words, needs_model, recognise, typed_names
+    from pipelines.entities.statistical import (generic_org_words, lowercase_words, needs_model, recognise,
+                                                typed_names)
 
+    common = lowercase_words(texts)
     todo = [i for i, (text, cands, ok) in enumerate(zip(texts, found, eligible))
-            if ok and needs_model(text, [(c.start, c.end) for c in cands])]
+            if ok and needs_model(text, [(c.start, c.end) for c in cands], common)]
     out: list[list[Candidate]] = [[] for _ in texts]
     for i, entities in zip(todo, recognise([texts[i] for i in todo])):
         for start, end, kind, name in typed_names(texts[i], entities):

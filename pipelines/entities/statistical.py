@@ -44,19 +44,27 @@ def generic_org_words() -> frozenset[str]:
     return frozenset(_table()["generic_org_words"])
 
 
-def needs_model(text: str, claimed: Iterable[tuple[int, int]]) -> bool:
-    """True when the passage has a capitalised word that no recogniser claimed and that is not just a capital
-    at the start of the sentence."""
+def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset()) -> bool:
+    """True when the passage has a capitalised word that no recogniser claimed and that is a candidate name: not
+    a capital at the start of the sentence, not an acronym or unit symbol, not a word the document also writes in
+    lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
     spans = sorted(claimed)
     for m in _CAPITALISED.finditer(text):
-        if m.group() in _stop() or any(a <= m.start() < b for a, b in spans):
+        word = m.group()
+        if word in _stop() or any(a <= m.start() < b for a, b in spans) or len(word) <= 2 \
+                or re.fullmatch(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?", word) or word.lower() in common:
             continue
-        sentence_start = not re.search(r"[^\W_]", text[:m.start()]) or re.search(r"[.:!?]\s+$|\n\s*$",
+        sentence_start = not re.search(r"[^\W_]", text[:m.start()]) or re.search(r"[.:!?|]\s+$|\n\s*$|\*\*$",
                                                                                    text[:m.start()])
         if sentence_start and not _CAPITALISED.match(text, m.end() + 1):
             continue
         return True
     return False
+
+
+def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words a document writes in lower case, to tell a capitalised common word from a name."""
+    return frozenset(w for t in texts for w in re.findall(r"(?<![\w\-])[a-z][a-z\-']+", t))
 
 
 def recognise(texts: list[str]) -> list[tuple[tuple[int, int, str, str], ...]]:
