@@ -21,7 +21,7 @@ from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText
 
 _TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
-          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0}
+          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3}
 
 
 def slug(text: str) -> str:
@@ -95,6 +95,21 @@ def _lexicon_entry(name: str) -> Entry | None:
     return None
 
 
+def _chemical_entry(name: str) -> Entry | None:
+    """A long form that is wholly a chemical name ("ethylene carbonate" of "(EC)") as a Material entry."""
+    from pipelines.entities.chemicals import find_chemical_names
+
+    hits = [h for h in find_chemical_names(name) if h[0] == 0 and h[1] == len(name)]
+    if not hits:
+        return None
+    return Entry("Material", _lower_first(name), (("class", hits[0][3]), ("role", "other")))
+
+
+def _lower_first(name: str) -> str:
+    """"Ethylene carbonate" at a sentence start is the material "ethylene carbonate"; "LiTFSI" stays."""
+    return name[0].lower() + name[1:] if name[:1].isupper() and name[1:2].islower() else name
+
+
 def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
     lexicon = DocumentLexicon()
     for text in texts:
@@ -111,7 +126,7 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
             _, _, long_form, _, _, short = definition
             entry = _lexicon_entry(long_form) or _lexicon_entry(short)
             if entry is None:
-                entry = lexicon.entries.get(long_form)
+                entry = lexicon.entries.get(long_form) or _chemical_entry(long_form)
             if entry is not None:
                 lexicon.add(short, entry)
                 lexicon.add(long_form, entry)
@@ -130,6 +145,11 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
         if surface in stoplist:
             continue
         cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
+    from pipelines.entities.chemicals import find_chemical_names
+
+    for start, end, name, material_class in find_chemical_names(text):
+        cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.75,
+                               (("class", material_class), ("role", "other"))))
     for start, end, name, role in find_coined_materials(text):
         if _lexicon_entry(name) is not None:
             continue
