@@ -38,11 +38,13 @@ def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
     named, single, salt, classes = _patterns()
     out = []
     for m in named.finditer(text):
-        name = m.group(1)
+        name, start = m.group(1), m.start(1)
+        if name.startswith("(") and name.count("(") > name.count(")"):
+            name, start = name[1:], start + 1
         if re.match(r"(?:bis|tris|tetra|tri|di|mono|poly)\b", name, re.I) and " " not in name:
             continue
         last = re.split(r"[\s\-)]", name)[-1].lower()
-        out.append((m.start(1), m.end(1), name, "polymer" if name.lower().startswith("poly") else classes[last]))
+        out.append((start, m.end(1), name, "polymer" if name.lower().startswith("poly") else classes[last]))
     for m in single.finditer(text):
         out.append((m.start(1), m.end(1), m.group(1), "other"))
     for m in salt.finditer(text):

@@ -21,7 +21,7 @@ from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText
 
 _TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
-          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3}
+          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
 
 
 def slug(text: str) -> str:
@@ -162,6 +162,14 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, name in find_persons(text):
         cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
+    from pipelines.entities.products import find_named_processes, find_named_products
+
+    for start, end, name in find_named_products(text):
+        if _lexicon_entry(name) is None:
+            cands.append(Candidate(start, end, "Product", name, "product-detector", 0.6))
+    for start, end, name in find_named_processes(text):
+        if _lexicon_entry(name) is None:
+            cands.append(Candidate(start, end, "Process", name, "process-detector", 0.6))
     for start, end, name, maker in find_products(text, orgs):
         attrs = (("org", maker),) if maker else ()
         cands.append(Candidate(start, end, "Product", name, "product-detector", 0.7, attrs))

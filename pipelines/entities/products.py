@@ -49,3 +49,56 @@ def find_coined_materials(text: str) -> list[tuple[int, int, str, str]]:
     for m in acronym.finditer(text):
         out.append((m.start(1), m.end(2), m.group(1), heads.get(m.group(2).split()[-1], "other")))
     return out
+
+
+@lru_cache(maxsize=1)
+def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
+    table = load_schema("detectors")
+    word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
+    heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
+    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+(?:{heads})\b")
+    process_heads = "|".join(table["named_process_heads"])
+    parts = r"(?:separator|electrode|coating|film|cathode|anode|electrolyte|cell|sintering|casting)\s+"
+    process = re.compile(rf"(?<![\w\-])([A-Z][\w\-]+)\s+(?:{parts})?(?:{process_heads})\b")
+    means = "|".join(table["process_means"])
+    determiners = r"(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|each|any|some)\b)"
+    gerund = re.compile(rf"\b(?:{means})\s+(?:by|via|using|through|with)\s+((?:{determiners}[a-z][\w\-]*\s+){{0,2}}?"
+                        rf"[a-z][a-z\-]*ing)\b(?!\s+(?:the|a|an|its|their)\b)")
+    return product, process, gerund, frozenset(table["non_process_gerunds"])
+
+
+def _technical(name: str) -> bool:
+    from pipelines.entities.statistical import is_technical
+
+    return is_technical(name)
+
+
+def find_named_products(text: str) -> list[tuple[int, int, str]]:
+    """Capitalised names before a product noun: "Dodge Charger Daytona cars" → "Dodge Charger Daytona"."""
+    product, _, _, _ = _named_patterns()
+    stop = frozenset(load_schema("detectors")["stop_capitalised"])
+    out = []
+    for m in product.finditer(text):
+        words = m.group(1).split()
+        while words and words[0] in stop:
+            words.pop(0)
+        name = " ".join(words)
+        if not words or words[0][0].isdigit() or _technical(name) or (
+                len(words) == 1 and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
+            continue
+        start = m.end(1) - len(name)
+        out.append((start, m.end(1), name))
+    return out
+
+
+def find_named_processes(text: str) -> list[tuple[int, int, str]]:
+    """"the Cobra process" → Cobra; "made by spin coating" → spin coating."""
+    _, process, gerund, not_processes = _named_patterns()
+    stop = frozenset(load_schema("detectors")["stop_capitalised"])
+    out = [(m.start(1), m.end(1), m.group(1)) for m in process.finditer(text) if m.group(1) not in stop]
+    for m in gerund.finditer(text):
+        words = m.group(1).split()
+        if words[-1] in not_processes or len(words[-1]) < 6:
+            continue
+        out.append((m.start(1), m.end(1), m.group(1)))
+    return out

@@ -145,6 +145,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def is_technical(name: str) -> bool:
+    """A technical term ("Battery Cell", "EV", "Solid-state"), not a name."""
+    return _technical(name)
+
+
 @lru_cache(maxsize=4096)
 def _technical(name: str) -> bool:
     words = "|".join(re.escape(w) for w in _table()["technical_words"])
