@@ -58,10 +58,20 @@ def nearest_label(text: str, table: dict[str, list[str]], position: int) -> str 
     return best[2] if best else None
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Words whose full stop does not end a clause: legal forms ("Co., Ltd. signed …") and text abbreviations."""
+    words = [*load_schema("detectors")["legal_suffixes"], *load_schema("text")["abbreviations"]]
+    return frozenset(w.rstrip(".").split()[-1].split(".")[-1] for w in words if w.strip("."))
+
+
 def clauses(text: str) -> list[tuple[int, int]]:
     """Clause spans split at semicolons, dashes between words and sentence breaks."""
     cuts = [0]
     for m in re.finditer(r";|\s[—–]\s|\.\s", text):
+        if m.group().startswith(".") and re.search(r"(?:^|[\s.,])([\w]+)$", text[:m.start()]) and \
+                re.search(r"([\w]+)$", text[:m.start()]).group(1) in _abbreviations():
+            continue
         cuts.append(m.end())
     cuts.append(len(text))
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
@@ -99,7 +109,8 @@ def words_besides_orgs(ctx: PassageContext, start: int, end: int) -> list[str]:
 
 def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
     text = ctx.text
-    cuts = [start, *comma_cuts(text, start, end), end]
+    inside = [(s.start, s.end) for s in ctx.spans]
+    cuts = [start, *(c for c in comma_cuts(text, start, end) if not any(a < c < b for a, b in inside)), end]
     pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip(" ,:")]
     orgs = ctx.of_type("Organization")
     merged: list[tuple[int, int]] = []

@@ -60,6 +60,37 @@ def _joined_pair(ctx: PassageContext, before: list[Span], cue_start: int) -> lis
     return []
 
 
+def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span], cue_start: int,
+                     segment_start: int) -> list[tuple[Span, Span]]:
+    """"A and B signed a memorandum …", "A, B and C have worked together …", "a joint venture between A and B":
+    organisations joined by commas and "and" are partners of each other when the cue names no one else (an
+    n-way collaboration is every pair)."""
+    text = ctx.text
+
+    def run(spans: list[Span], last: int) -> list[Span]:
+        members = [spans[last]]
+        for i in range(last - 1, -1, -1):
+            if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", text[spans[i].end:members[0].start]):
+                break
+            members.insert(0, spans[i])
+        return members
+
+    groups = []
+    if len(before) >= 2 and before[-1].end <= cue_start and len(text[before[-1].end:cue_start]) <= 60:
+        members = run(before, len(before) - 1)
+        if not (members[0].start < segment_start and segment_start > 0):
+            groups.append(members)
+    if len(after) >= 2 and re.search(r"\b(?:between|of|among)\s+(?:the\s+)?$", text[max(0, after[0].start - 12):after[0].start]):
+        members = [after[0]]
+        for span in after[1:]:
+            if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", text[members[-1].end:span.start]):
+                break
+            members.append(span)
+        groups.append(members)
+    groups = [_unique(g) for g in groups if len(_unique(g)) >= 2]
+    return [pair for g in groups[:1] for pair in combinations(g, 2)]
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     actors = _actors(ctx)
     research = _research_pairs(ctx, actors)
@@ -86,11 +117,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):
                     anchor, partners = after[0], after[1:]
-            if anchor is None:
-                continue
-            for partner in _unique(partners):
+            pairs = [(anchor, p) for p in _unique(partners)] if anchor is not None and partners else \
+                _conjoined_pairs(ctx, before, after, cue_start, start)
+            for first, partner in pairs:
                 nature = nearest_label(ctx.text, natures, partner.start) or "other"
-                fact = _pair(ctx, anchor, partner, nature, 0.7 if before else 0.6)
+                fact = _pair(ctx, first, partner, nature, 0.7 if before else 0.6)
                 if fact:
                     facts.append(fact)
     return facts

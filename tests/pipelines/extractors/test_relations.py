@@ -72,3 +72,15 @@ def test_an_organisation_named_with_its_home_town_is_the_organisation(extract_fa
     (fact,) = extract_facts("Boulder-based Ampcera Inc. opened a pilot line for halide electrolytes.",
                             "production_line")
     assert fact["org"] == "Ampcera"
+
+
+@pytest.mark.parametrize("sentence, pairs", [
+    ("Umicore and Maxell Co., Ltd. signed a memorandum of understanding on sulfide electrolytes.",
+     {("Maxell", "Umicore")}),
+    ("Nissan, Honda and Mazda have worked together on cell standards since 2023.",
+     {("Honda", "Nissan"), ("Mazda", "Nissan"), ("Honda", "Mazda")}),
+    ("The deal follows the joint venture between Ford and Umicore.", {("Ford", "Umicore")}),
+])
+def test_partners_joined_by_and(extract_facts, sentence, pairs):
+    got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
+    assert got == {tuple(sorted(p)) for p in pairs}
