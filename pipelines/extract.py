@@ -118,7 +118,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     unique: dict[tuple, object] = {}
     for fact in sorted(facts, key=_directness):
         unique.setdefault(_identity(fact), fact)
-    facts = _drop_superseded(list(unique.values()))
+    facts = _drop_superseded(_with_organisation_chemistry(list(unique.values())))
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     known = {e.key for e in entities}
     for fact in facts:
@@ -169,6 +169,28 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
     out.sort(key=lambda s: s.start)
     subjects = [s for s in out if s.type == "Organization" and is_subject(text, s.start)]
     return out, ((subjects[0], index, block) if subjects else antecedent)
+
+
+def _with_organisation_chemistry(facts: list) -> list:
+    """A line of unstated chemistry makes what its organisation develops, when the document names exactly one
+    chemistry for it ("QuantumScape, the developer of lithium-metal batteries, … its pilot line")."""
+    from pipelines.extractors.production_line import chemistry_of
+
+    stated: dict[str, set[str]] = {}
+    for f in facts:
+        org = f.slots.get("org")
+        if f.kind == "develops":
+            chemistry = chemistry_of(f.slots["what"])
+        elif f.kind == "production_line":
+            chemistry = f.slots["chemistry"] if f.slots["chemistry"] != "unknown" else None
+        else:
+            continue
+        if chemistry:
+            stated.setdefault(org, set()).add(chemistry)
+    for f in facts:
+        if f.kind == "production_line" and f.slots["chemistry"] == "unknown" and len(stated.get(f.slots["org"], ())) == 1:
+            f.slots["chemistry"] = next(iter(stated[f.slots["org"]]))
+    return facts
 
 
 def _drop_superseded(facts: list) -> list:

@@ -136,6 +136,11 @@ def preceded_by(text: str, span: Span, words) -> bool:
     return bool(before) and before[-1] in set(words)
 
 
+def is_modifier(text: str, span: Span) -> bool:
+    """"the Volkswagen Group-backed developer", "a Samsung-funded start-up": the name qualifies another noun."""
+    return re.match(r"-(?:backed|based|owned|funded|led|affiliated|controlled|supported)\b", text[span.end:]) is not None
+
+
 def org_parent(name: str) -> str | None:
     for org in load_schema("organizations"):
         if org["name"] == name:

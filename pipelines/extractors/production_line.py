@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find, first_label, nearest_label, preceded_by, segments
+from pipelines.extractors.cues import (clauses, cues, find, first_label, is_modifier, nearest_label, preceded_by,
+                                       segments)
 
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
@@ -79,6 +80,27 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
     return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
 
 
+def _each_line(ctx: PassageContext, actors: list[Span], anchors: list[int], clause_start: int, end: int,
+               heading_stage: str | None) -> list[Fact]:
+    """Several lines in one clause: each takes the stage and place written around it."""
+    owners = [o for o in actors if clause_start <= o.start < anchors[0]]
+    if not owners:
+        return []
+    facts = []
+    bounds = anchors[1:] + [end]
+    for i, (anchor, limit) in enumerate(zip(anchors, bounds)):
+        window_start = anchors[i - 1] if i else clause_start
+        stage = nearest_label(ctx.text[window_start:limit], cues("production_line", "stages"), anchor - window_start)
+        if stage is None:
+            continue
+        places = [s.name for s in ctx.of_type("Location") if anchor <= s.start < limit]
+        slots = {"org": owners[-1].name, "stage": stage,
+                 "chemistry": chemistry_of(ctx.text) or chemistry_of(ctx.heading or "") or "unknown",
+                 "capacity": None, "location": places[0] if places else None}
+        facts.append(ctx.fact("production_line", slots, "production-line-rules", 0.7, [("org", owners[-1])]))
+    return facts
+
+
 def _agent(ctx: PassageContext, orgs: list[Span], anchor: int, end: int) -> Span | None:
     """The passive voice's agent after the line: "a pilot line was commissioned by ORG", "… operated by ORG"."""
     return next((o for o in orgs if anchor < o.start < end and preceded_by(ctx.text, o, ("by",))), None)
@@ -116,9 +138,16 @@ def _extract(ctx: PassageContext) -> list[Fact]:
             caps = [q for q in capacities if start <= q.start < end]
             if not lines and not caps:
                 continue
-            anchor = start + (lines[0][0] if lines else 0) if lines else caps[0].start
+            anchors = [start + lines[0][0]] if lines else [caps[0].start]
+            # "activated a pilot line in 2017 and has operated a gigafactory in Taiwan since 2024": two lines
+            anchors += [start + a for a, _, _ in lines[1:] if re.search(
+                r"\band\s+(?:\w+\s+){0,3}$|;\s*$", text[start + lines[0][1]:start + a])]
             skip = cues("milestone", "non_subject_prepositions")
-            actors = [o for o in orgs if not preceded_by(text, o, skip)]
+            actors = [o for o in orgs if not preceded_by(text, o, skip) and not is_modifier(text, o)]
+            if len(anchors) > 1:
+                facts.extend(_each_line(ctx, actors, anchors, clause_start, end, heading_stage))
+                continue
+            anchor = anchors[0]
             local = [o for o in actors if start <= o.start < anchor] or [o for o in actors
                                                                         if clause_start <= o.start < anchor]
             org = (local[-1] if local else None) or (orgs[0] if orgs and orgs[0].start < anchor else None) \
