@@ -450,6 +450,56 @@ def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
             out.add(name, "Organization", passage=passage)
 
 
+def location_of(store: GraphStore, q: Question, out: Answers) -> None:
+    """Where an organisation's line, plant or activity is: the lines' sites first, else the places named in the
+    passages that name the organisation with a line or plant."""
+    orgs = {e.key for e in q.of_type("Organization")}
+    for fact in facts_of_kind(store, "production_line"):
+        s = fact.slots
+        if not s.get("location") or (orgs and not orgs & _fact_entities(fact)):
+            continue
+        if (q.stage and s.get("stage") != q.stage) or (q.chemistry and s.get("chemistry") != q.chemistry):
+            continue
+        for place in s["location"].split(", "):
+            out.add(place, "Location", fact)
+    if out.items or not orgs:
+        return
+    line_nouns = cues("production_line", "line_nouns")
+    for key in orgs:
+        passages = [p for p in store.entity_passages(key) if find(p.text, line_nouns)]
+        by_id = {p.id: p for p in passages}
+        for pid, keys in store.passage_entities(list(by_id)).items():
+            for place in keys:
+                entity = entity_of(store, place)
+                if entity is not None and entity.type == "Location":
+                    out.add(entity.name, "Location", passage=by_id[pid])
+
+
+def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
+    """The question's intent found nothing in the facts: the best passages by hybrid search that also name the
+    question's own entities, and the entities of the answer type they mention (best passage first)."""
+    if q.answer_type == "Value":
+        return
+    try:
+        from kg.search import hybrid_search
+
+        hits = [h.passage_id for h in hybrid_search(store, q.text, k=12)]
+    except Exception:
+        hits = [p.id for p, _ in store.search_text(q.text, limit=12)]
+    named = {e.key for e in q.entities}
+    mentioned = store.passage_entities(hits)
+    asked = {e.key for e in q.entities if e.type == q.answer_type}
+    for rank, pid in enumerate(hits):
+        keys = set(mentioned.get(pid, ()))
+        if named - asked and not (named - asked) & keys:
+            continue
+        passage = store.passage(pid)
+        for key in sorted(keys - asked):
+            entity = entity_of(store, key)
+            if entity is not None and entity.type == q.answer_type and passage is not None:
+                out.add(entity.name, entity.type, passage=passage, weight=1.0 / (rank + 1))
+
+
 def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     """No intent fits: the best passages by hybrid search, and the entities of the answer type they state."""
     try:
@@ -472,7 +522,7 @@ HANDLERS: dict[str, Callable[[GraphStore, Question, Answers], None]] = {
     "spec_of": spec_of, "spec_threshold": spec_threshold, "partners_of": partners_of, "supplier_of": supplier_of,
     "patents": patents, "processes_for": processes_for, "materials_by_process": materials_by_process,
     "vehicles": vehicles, "event_participants": event_participants, "developers": developers,
-    "timeline": timeline, "search": search_fallback,
+    "timeline": timeline, "search": search_fallback, "location_of": location_of,
 }
 _VALUE_LIMIT = 3
 
@@ -484,6 +534,8 @@ def ask(store: GraphStore, question: str, limit: int = 20) -> Result:
         HANDLERS.get(q.intent, search_fallback)(store, q, out)
         if not out.items and q.matched_by == "embedding" and q.intent != "search":
             search_fallback(store, q, out)
+        if not out.items:
+            entity_fallback(store, q, out)
         answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
     slots = {"entities": [e.name for e in q.entities], "chemistry": q.chemistry, "stage": q.stage, "years": q.years,
              "quantity": q.quantity, "categories": q.categories, "matched_by": q.matched_by}
