@@ -56,6 +56,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     previous_orgs: list[Span] = []
     antecedent: tuple[Span, int, int] | None = None
     lead: Span | None = None
+    section_org: Span | None = None
     passage_spans = []
     found = [find_candidates(norm.text, lexicon) for norm in norms]
     statistical = statistical_candidates([norm.text for norm in norms], found,
@@ -74,7 +75,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         near = antecedent is not None and passage.block_kind not in ("list_item", "table_row") and (
             antecedent[2] == block or antecedent[1] == passage.index - 1)
         implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
-            main_org if passage.block_kind != "table_row" else None)
+            section_org or main_org if passage.block_kind != "table_row" else None)
         spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
         if passage.block_kind != "list_item":
             # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
@@ -97,6 +98,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             makers = [maker_span(heading_thing)] if heading_thing and heading_thing.attrs.get("org") else []
             candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
             heading_org = candidates[0] if candidates and is_markdown else None
+            # "Samsung SDI: the S-Line in Suwon": a plain-text sub-head led by a name is about that organisation
+            section_org = orgs[0] if orgs and not re.search(r"\w", norm.text[:orgs[0].start]) else None
             if any(s.type == "Patent" for s in spans):
                 from pipelines.extractors import patent
 
@@ -118,7 +121,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     unique: dict[tuple, object] = {}
     for fact in sorted(facts, key=_directness):
         unique.setdefault(_identity(fact), fact)
-    facts = _drop_superseded(_with_organisation_chemistry(list(unique.values())))
+    facts = _drop_superseded(_with_organisation_chemistry(list(unique.values()),
+                                                          organisation_chemistries(norms, passage_spans)))
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     known = {e.key for e in entities}
     for fact in facts:
@@ -171,22 +175,24 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
     return out, ((subjects[0], index, block) if subjects else antecedent)
 
 
-def _with_organisation_chemistry(facts: list) -> list:
-    """A line of unstated chemistry makes what its organisation develops, when the document names exactly one
-    chemistry for it ("QuantumScape, the developer of lithium-metal batteries, … its pilot line")."""
-    from pipelines.extractors.production_line import chemistry_of
+def organisation_chemistries(norms, passage_spans: list[list[Span]]) -> dict[str, set[str]]:
+    """Every chemistry the document names in sentences led by an organisation, per organisation name."""
+    from pipelines.extractors.cues import cues as cue_table, find
 
+    table = cue_table("chemistry")
     stated: dict[str, set[str]] = {}
-    for f in facts:
-        org = f.slots.get("org")
-        if f.kind == "develops":
-            chemistry = chemistry_of(f.slots["what"])
-        elif f.kind == "production_line":
-            chemistry = f.slots["chemistry"] if f.slots["chemistry"] != "unknown" else None
-        else:
+    for norm, spans in zip(norms, passage_spans):
+        orgs = [s for s in spans if s.type == "Organization"]
+        if not orgs:
             continue
-        if chemistry:
-            stated.setdefault(org, set()).add(chemistry)
+        labels = {label for label, phrases in table.items() if find(norm.text, phrases)}
+        stated.setdefault(orgs[0].name, set()).update(labels)
+    return stated
+
+
+def _with_organisation_chemistry(facts: list, stated: dict[str, set[str]]) -> list:
+    """A line of unstated chemistry makes the one chemistry the document names for its organisation ("QuantumScape,
+    the developer of lithium-metal batteries, … its pilot line"); with two or more it stays unknown."""
     for f in facts:
         if f.kind == "production_line" and f.slots["chemistry"] == "unknown" and len(stated.get(f.slots["org"], ())) == 1:
             f.slots["chemistry"] = next(iter(stated[f.slots["org"]]))

@@ -43,19 +43,28 @@ def _cell(ctx: PassageContext, position: int) -> tuple[int, int]:
 
 
 def _table_lines(ctx: PassageContext) -> list[Fact]:
-    """A table cell such as "Pilot line (Samsung, Toyota)": those organisations run lines of the row's chemistry."""
+    """A table cell such as "Pilot line (Samsung, Toyota)": those organisations run lines of the row's chemistry.
+    A row whose cell names a line ("S-Line pilot line, Suwon") without organisations is the line of the row's
+    organisation (its label column); chemistry and place come from the row."""
     facts = []
     stages = cues("production_line", "stages")
+    label = ctx.text.strip("| ").split("|")[0]
     for start, end, _ in find(ctx.text, cues("production_line", "line_nouns")):
         cell_start, cell_end = _cell(ctx, start)
         cell = ctx.text[cell_start:cell_end]
         stage = first_label(cell, stages)
         orgs = [o for o in ctx.of_type("Organization") if cell_start <= o.start < cell_end]
+        row_org = False
+        if not orgs:
+            orgs = [o for o in ctx.of_type("Organization") if o.end <= cell_start][:1]
+            row_org = True
         if not stage or not orgs:
             continue
-        chemistry = chemistry_of(ctx.text.strip("| ").split("|")[0]) or "unknown"
+        chemistry = chemistry_of(label) or (chemistry_of(ctx.text) if row_org else None) or "unknown"
+        places = [p.name for p in ctx.of_type("Location") if cell_start <= p.start < cell_end] if row_org else []
         for org in orgs:
-            slots = {"org": org.name, "stage": stage, "chemistry": chemistry, "capacity": None, "location": None}
+            slots = {"org": org.name, "stage": stage, "chemistry": chemistry, "capacity": None,
+                     "location": places[0] if places else None}
             facts.append(ctx.fact("production_line", slots, "production-line-table", 0.7, [("org", org)]))
     return facts
 
