@@ -118,6 +118,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs
+    facts.extend(_patent_developments(document, passages, norms, passage_spans, facts))
     unique: dict[tuple, object] = {}
     for fact in sorted(facts, key=_directness):
         unique.setdefault(_identity(fact), fact)
@@ -129,6 +130,24 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         fact.entities = [(role, key) for role, key in fact.entities if key in known]
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases)
+
+
+def _patent_developments(document, passages, norms, passage_spans, facts) -> list:
+    """The applicant of the document's own patent develops what the patent's title names."""
+    from pipelines.extractors.develops import assignee_developments
+
+    number = (document.metadata or {}).get("number")
+    own = [f for f in facts if f.kind == "patent" and f.slots.get("number") == number and f.slots.get("assignee")]
+    title = (document.metadata or {}).get("title") or document.title
+    if not own or not title or not passages:
+        return []
+    folded = " ".join(title.split()).lower()
+    index = next((i for i, n in enumerate(norms) if folded[:60] in " ".join(n.text.split()).lower()), 0)
+    assignee_key = next((key for role, key in own[0].entities if role == "assignee"), None)
+    if assignee_key is None:
+        return []
+    ctx = PassageContext(document=document, passage=passages[index], norm=norms[index], spans=passage_spans[index])
+    return assignee_developments(ctx, own[0].slots["assignee"], assignee_key)
 
 
 def document_subject(passage_spans: list[list[Span]]) -> Span | None:

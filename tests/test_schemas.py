@@ -58,7 +58,7 @@ def test_cue_lists_compile():
 def test_intent_patterns_compile_and_name_known_answer_types():
     table = load_schema("intents")
     for intent in table["intents"]:
-        assert intent["answer"] in {"Organization", "Product", "Material", "Process", "Patent", "Value"}, intent
+        assert intent["answer"] in {"Organization", "Product", "Material", "Process", "Patent", "Location", "Value"}, intent
         for pattern in intent["patterns"]:
             re.compile(pattern)
     for pattern in table["maker_questions"]:

@@ -194,3 +194,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
 def is_generic(what: str) -> bool:
     """The bare technology ("solid-state batteries"), which a more specific fact about the same org supersedes."""
     return " ".join(what.lower().split()) in {p.lower() for p in cues("develops", "technology_phrases")}
+
+
+def assignee_developments(ctx: PassageContext, assignee: str, assignee_key: str) -> list[Fact]:
+    """A patent's applicant develops what its title names: the materials and products in it, else the title."""
+    things = [s for s in ctx.spans if s.type in ("Material", "Product")]
+    what = [(" ".join(t.mention.text.split()), t) for t in _distinct(things)[:3]] or [(ctx.text.strip(" #*"), None)]
+    return [ctx.fact("develops", {"org": assignee, "what": name}, "develops-patent", 0.6,
+                     [("org", assignee_key), ("what", thing)]) for name, thing in what]

@@ -83,7 +83,8 @@ _APPLICANT_INID = re.compile(
     r"\((?:71|73)\)[ \t]*(?:(?:applicants?|assignees?|proprietors?|patentees?)(?:[ \t]*/[ \t]*\w+)?[ \t]*:?[ \t]*)?"
     r"(.+?)(?=\n[ \t]*\n|\(\d{2}\)|\Z)", re.I | re.S)
 _APPLICANT_LINE = re.compile(
-    r"(?im)^[ \t]*(?:\*\*)?(?:applicants?|(?:current |original )?assignees?|patentees?|申请人|专利权人)(?:\*\*)?"
+    r"(?im)^[ \t]*(?:\*\*)?(?:applicants?|applicant\(s\)|(?:current |original )?assignees?|assignee\(s\)|patentees?|"
+    r"申请人|专利权人)(?:[ \t]*/[ \t]*(?:applicants?|assignees?|owners?|patentees?))?(?:\*\*)?"
     r"[ \t]*[:：][ \t]*(?:\*\*)?(.+)$")
 _DATE_INID = re.compile(r"\((?:43|45)\)[^\n]{0,100}")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",

@@ -84,3 +84,21 @@ def test_an_organisation_named_with_its_home_town_is_the_organisation(extract_fa
 def test_partners_joined_by_and(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
     assert got == {tuple(sorted(p)) for p in pairs}
+
+
+def test_a_patent_applicant_develops_what_the_title_names():
+    from pipelines.extract import extract_document
+    from pipelines.readers import read_document
+    from pathlib import Path
+    import tempfile
+
+    text = ("Halide solid electrolyte and battery\n\nPublication number: US20991234567A1\n"
+            "Applicant / assignee: Maxell, Ltd.\n\nAbstract\n\nA halide solid electrolyte contains Li3YCl6.\n\n"
+            "Claims\n\n1. A halide solid electrolyte comprising Li3YCl6.\n\n"
+            "2. The halide solid electrolyte according to claim 1, wherein the particle size is below 5 μm.\n")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "patent.txt"
+        path.write_text(text, encoding="utf-8")
+        doc = extract_document(read_document(path))
+    develops = {(f.slots["org"], f.slots["what"]) for f in doc.facts if f.kind == "develops"}
+    assert ("Maxell", "Halide solid electrolyte") in {(o, w[:1].upper() + w[1:]) for o, w in develops}
