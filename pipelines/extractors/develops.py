@@ -66,6 +66,8 @@ def line_technology(ctx: PassageContext, org: Span) -> tuple[str, Span | None]:
 
 
 def _fact(ctx: PassageContext, org: Span, what: str, thing: Span | None, confidence: float, method: str) -> Fact:
+    if thing is not None and thing.type == "Material" and what == thing.name and not thing.attrs.get("formula"):
+        what = " ".join(thing.mention.text.split())  # a class as the text names it: "sulfide-based", "garnet"
     return ctx.fact("develops", {"org": org.name, "what": what}, method, confidence, [("org", org), ("what", thing)])
 
 
@@ -103,12 +105,19 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
 _QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')
 
 
+def _passive(clause: str) -> list[tuple[int, int, str]]:
+    """"was designed and developed jointly by", "is made in-house by": a development verb in the passive voice."""
+    verbs = "|".join(re.escape(v.split()[0]) for v in cues("develops", "passive_verbs"))
+    m = re.search(rf"\b(?:{verbs})(?:\s+and\s+\w+)?(?:\s+[\w\-]+ly|\s+in-house|\s+jointly)?\s+by\b", clause)
+    return [(m.start(), m.end(), m.group())] if m else []
+
+
 def _verb_facts(ctx: PassageContext) -> list[Fact]:
     facts = []
     skip = cues("develops", "non_actor_prepositions")
     for start, end in clauses(ctx.text):
         clause = ctx.text[start:end]
-        passive = find(clause, cues("develops", "passive_verbs"))
+        passive = find(clause, cues("develops", "passive_verbs")) or _passive(clause)
         verbs = passive or find(clause, cues("develops", "verbs"))
         if not verbs:
             continue
