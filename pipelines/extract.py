@@ -68,6 +68,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         passage_spans.append(spans)
     merge_short_forms([s.mention for spans in passage_spans for s in spans], generic_org_words())
     main_org = document_subject(passage_spans)
+    authors = research_group(passage_spans) if document.kind == "paper" else None
     for passage, norm, spans in zip(passages, norms, passage_spans):
         block = bisect.bisect_right(block_starts, passage.start) - 1
         # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
@@ -77,6 +78,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
             section_org or main_org if passage.block_kind != "table_row" else None)
         spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
+        if authors is not None:
+            spans = _authors_we(norm, passage, spans, authors)
         if passage.block_kind != "list_item":
             # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
             lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
@@ -148,6 +151,30 @@ def _patent_developments(document, passages, norms, passage_spans, facts) -> lis
         return []
     ctx = PassageContext(document=document, passage=passages[index], norm=norms[index], spans=passage_spans[index])
     return assignee_developments(ctx, own[0].slots["assignee"], assignee_key)
+
+
+def research_group(passage_spans: list[list[Span]]) -> Span | None:
+    """A paper's authors are its first institute or university (their affiliation), else its first organisation."""
+    orgs = [s for spans in passage_spans for s in spans if s.type == "Organization"]
+    academic = [o for o in orgs if o.attrs.get("type") in ("institute", "university")
+                or o.attrs.get("detector") == "academic"]
+    return (academic or orgs or [None])[0]
+
+
+_WE = re.compile(r"\b[Ww]e\s+(?:\w+\s+)?(?:report|describe|present|demonstrate|develop|propose|show|synthesi[sz]e|"
+                 r"prepare|fabricate|design|introduce|investigate|achieve|obtain|build|built|developed|prepared|"
+                 r"synthesi[sz]ed|fabricated|designed|proposed|reported|demonstrated)\b")
+
+
+def _authors_we(norm, passage: Passage, spans: list[Span], authors: Span) -> list[Span]:
+    """"We report a lithium superionic conductor": in a paper, "we" are the authors' institution."""
+    out = list(spans)
+    for m in _WE.finditer(norm.text):
+        start, end = m.start(), m.start() + 2
+        if not any(s.start < end and start < s.end for s in spans):
+            mention = anaphor_mention(authors.mention, passage.text, *norm.span(start, end), passage.start)
+            out.append(Span(mention, start, end))
+    return sorted(out, key=lambda s: s.start)
 
 
 def document_subject(passage_spans: list[list[Span]]) -> Span | None:

@@ -177,6 +177,17 @@ def _maker_facts(ctx: PassageContext) -> list[Fact]:
     return facts
 
 
+def _authors_facts(ctx: PassageContext) -> list[Fact]:
+    """"We report a lithium superionic conductor, Li10GeP2S12": a paper's authors develop what they report."""
+    facts = []
+    for we in ctx.of_type("Organization"):
+        if we.mention.method != "coreference" or we.mention.text.lower() != "we":
+            continue
+        things = [s for s in ctx.spans if s.type in _THING_TYPES and s.start > we.end][:2]
+        facts.extend(_fact(ctx, we, t.name, t, 0.6, "develops-authors") for t in things)
+    return facts
+
+
 def _line_facts(ctx: PassageContext) -> list[Fact]:
     from pipelines.extractors.production_line import extract as lines
 
@@ -195,7 +206,7 @@ def _line_facts(ctx: PassageContext) -> list[Fact]:
 def extract(ctx: PassageContext) -> list[Fact]:
     if ctx.passage.block_kind == "table_row":
         return _table_players(ctx)
-    specific = _line_facts(ctx) + _maker_facts(ctx) + _verb_facts(ctx)
+    specific = _line_facts(ctx) + _maker_facts(ctx) + _verb_facts(ctx) + _authors_facts(ctx)
     covered = {f.slots["org"] for f in specific}
     return specific + [f for f in _listed_player(ctx) if f.slots["org"] not in covered]
 

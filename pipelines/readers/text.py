@@ -77,8 +77,20 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
     published = str(published) if published else document_date(text[body_start:])
     extra = {k: v for k, v in meta.items() if k not in {"title", "published", "date", "kind", "source"}}
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, published=published,
-                          kind=str(meta.get("kind") or "news"), source=meta.get("source"),
+                          kind=str(meta.get("kind") or ("paper" if looks_like_paper(text) else "news")),
+                          source=meta.get("source"),
                           metadata={k: str(v) for k, v in extra.items()})
+
+
+_SECTION = re.compile(r"(?im)^[ \t#*]*(?:\d{1,2}\.?[ \t]+)?(abstract|introduction|references|experimental|methods|"
+                      r"results and discussion|conclusions?|acknowledg(?:e)?ments)\b[ \t*:]*$|^[ \t]*(?:keywords|key words)[ \t]*:"
+                      r"|\bdoi:|\bet al\.")
+
+
+def looks_like_paper(text: str) -> bool:
+    """A research paper: an abstract and at least two more of the sections and marks a paper has."""
+    found = {m.group(1).lower() if m.group(1) else m.group(0).lower() for m in _SECTION.finditer(text)}
+    return "abstract" in found and len(found) >= 2
 
 
 def infer_title(text: str, blocks: list[Block]) -> str | None:

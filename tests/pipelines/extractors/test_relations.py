@@ -31,7 +31,7 @@ def test_production_lines(extract_facts, sentence, expected):
 
 
 @pytest.mark.parametrize("sentence, org, what", [
-    ("Solid Power is focusing on sulfide-based electrolytes.", "Solid Power", "sulfide solid electrolyte"),
+    ("Solid Power is focusing on sulfide-based electrolytes.", "Solid Power", "sulfide-based electrolytes"),
     ("Changan's \u201cGolden Bell\u201d pack reaches 400 Wh/kg.", "Changan", "Golden Bell"),
     ("The ductile interphase proposed by a team from Tsinghua University was tested.", "Tsinghua University", None),
 ])
@@ -102,3 +102,16 @@ def test_a_patent_applicant_develops_what_the_title_names():
         doc = extract_document(read_document(path))
     develops = {(f.slots["org"], f.slots["what"]) for f in doc.facts if f.kind == "develops"}
     assert ("Maxell", "Halide solid electrolyte") in {(o, w[:1].upper() + w[1:]) for o, w in develops}
+
+
+def test_a_papers_authors_develop_what_they_report(tmp_path):
+    from pipelines.extract import extract_document
+    from pipelines.readers import read_document
+
+    path = tmp_path / "paper.txt"
+    path.write_text("A fast halide conductor\n\nDepartment of Physics, Kyoto University, Japan\n\nAbstract\n\n"
+                    "We report a halide electrolyte, Li3YBr6, with high conductivity.\n\n1. Introduction\n\n"
+                    "Halides are stable against high-voltage cathodes.\n", encoding="utf-8")
+    doc = extract_document(read_document(path))
+    develops = {(f.slots["org"], f.slots["what"]) for f in doc.facts if f.kind == "develops"}
+    assert ("Kyoto University", "Li3YBr6") in develops

@@ -41,3 +41,15 @@ def test_bad_text_is_reported(tmp_path, data, problem):
     with pytest.raises(ReadError) as info:
         read_text(path)
     assert problem in info.value.problem and info.value.path.endswith("bad.txt")
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("A fast halide conductor\n\nAbstract\n\nWe report Li3InCl6.\n\n1. Introduction\n\nHalides are stable.\n", "paper"),
+    ("Maker opens plant\n\nThe plant opened today in Ohio.\n", "news"),
+])
+def test_papers_are_recognised_by_their_sections(tmp_path, text, kind):
+    from pipelines.readers.text import read_text
+
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    assert read_text(path).kind == kind
