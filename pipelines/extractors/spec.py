@@ -108,12 +108,25 @@ def _table_subject(ctx: PassageContext, q) -> str | None:
     return row_label or None
 
 
+_PROPERTIES = {"S/cm", "mS/cm", "Wh/kg", "Wh/L", "mAh/g", "cycles", "Ah", "km"}
+
+
+def quantity_is_property(q) -> bool:
+    return q.unit in _PROPERTIES
+
+
 def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Span | None]:
     table = _table_subject(ctx, q) if ctx.passage.block_kind == "table_row" else None
     if table:
         return table, None
     in_clause = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and clause_start <= s.start and s.end <= q.start
                  and not re.search(r"\b(?:no|without|not|instead of)\s+$", ctx.text[max(0, s.start - 12):s.start])]
+    if in_clause and in_clause[-1].type == "Process" and quantity_is_property(q):
+        # "sintered at 1000 °C gives 2 × 10−4 S/cm": a property belongs to the material, a process has parameters
+        materials = [s for s in in_clause if s.type != "Process"] or [
+            s for s in ctx.spans if s.type in ("Material", "Product") and s.start < q.start]
+        if materials:
+            return materials[-1].name, materials[-1]
     if in_clause:
         return in_clause[-1].name, in_clause[-1]
     clause_orgs = [s for s in ctx.of_type("Organization") if clause_start <= s.start and s.end <= q.start]
