@@ -117,11 +117,27 @@ def _matches_chemistry(fact: Fact, chemistry: str | None, field_names: tuple[str
 
 
 # -- handlers -------------------------------------------------------------------------------------------------
+def _in_places(store: GraphStore, fact: Fact, places: list[Entity]) -> bool:
+    """"lines … in Japan": the line's site names the place, or its organisation is from that country."""
+    if not places:
+        return True
+    names = {n.lower() for p in places for n in [p.name, *p.aliases]}
+    site = (fact.slots.get("location") or "").lower()
+    if any(n in site for n in names):
+        return True
+    countries = {str((entity_of(store, key) or Entity(key, "", "")).attrs.get("country") or "").lower()
+                 for role, key in fact.entities if role == "org"}
+    return bool(countries & names)
+
+
 def line_operators(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
+    places = q.of_type("Location")
     for fact in facts_of_kind(store, "production_line"):
         s = fact.slots
-        if q.stage and s.get("stage") != q.stage:
+        if not _in_places(store, fact, places):
+            continue
+        if q.stages and s.get("stage") not in q.stages:
             continue
         if q.chemistry and s.get("chemistry") != q.chemistry:
             continue
@@ -458,7 +474,7 @@ def location_of(store: GraphStore, q: Question, out: Answers) -> None:
         s = fact.slots
         if not s.get("location") or (orgs and not orgs & _fact_entities(fact)):
             continue
-        if (q.stage and s.get("stage") != q.stage) or (q.chemistry and s.get("chemistry") != q.chemistry):
+        if (q.stages and s.get("stage") not in q.stages) or (q.chemistry and s.get("chemistry") != q.chemistry):
             continue
         for place in s["location"].split(", "):
             out.add(place, "Location", fact)

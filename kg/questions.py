@@ -28,6 +28,7 @@ class Question:
     entities: list[Entity] = field(default_factory=list)
     chemistry: str | None = None
     stage: str | None = None
+    stages: list[str] = field(default_factory=list)  # every stage named ("pilot or demonstration lines")
     years: list[int] = field(default_factory=list)
     quantity: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -146,6 +147,7 @@ def parse_question(store: GraphStore, question: str) -> Question:
         text=text, intent=intent["name"], answer_type=answer_type, entities=link_entities(store, text),
         chemistry=(_labels(text, _cue_table("chemistry")) or [None])[0],
         stage=(_labels(text, _cue_table("production_line", "stages")) or [None])[0],
+        stages=_labels(text, _cue_table("production_line", "stages")),
         years=[int(y) for y in _YEAR.findall(text)],
         quantity=(_labels(text, load_schema("intents")["quantities"]) or [None])[0],
         categories=_labels(text, _cue_table("milestone", "categories")),

@@ -40,14 +40,18 @@ def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]
         if not key:
             continue
         entity = entities.get(key)
+        if entity is not None and mention.method == "gazetteer" and entity.attrs.get("_named_by") != "gazetteer":
+            entity.name = mention.name or entity.name  # the lexicon's canonical name wins over a first surface form
+            entity.attrs["_named_by"] = "gazetteer"
         if entity is None:
             attrs = {k: v for k, v in mention.attrs.items() if k not in ("detector",) and v is not None}
             entity = entities[key] = Entity(key=key, type=mention.label, name=mention.name or mention.text,
-                                            attrs=attrs)
+                                            attrs={**attrs, "_named_by": mention.method})
         surface = " ".join(mention.text.split())
         for alias in {surface, entity.name}:
             reason = "exact" if alias == entity.name else _REASON.get(mention.method, "new")
             aliases.setdefault((key, alias), AliasRecord(entity_key=key, alias=alias, reason=reason))
     for entity in entities.values():
+        entity.attrs.pop("_named_by", None)
         entity.aliases = sorted({a.alias for a in aliases.values() if a.entity_key == entity.key} - {entity.name})
     return list(entities.values()), list(aliases.values()), mentions

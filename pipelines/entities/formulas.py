@@ -62,7 +62,9 @@ def find_formulas(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, surface, reduced formula) for every valid formula token."""
     out = []
     for m in _TOKEN.finditer(text):
-        token = m.group(1)
+        token, start, end = m.group(1), m.start(1), m.end(1)
+        if token.startswith("(") and token.endswith(")") and token.count("(") == 1:
+            token, start, end = token[1:-1], start + 1, end - 1  # "(Li10GeP2S12)": a formula in parentheses
         if is_formula(token):
-            out.append((m.start(1), m.end(1), token, reduced_formula(parse_formula(token))))
+            out.append((start, end, token, reduced_formula(parse_formula(token))))
     return out

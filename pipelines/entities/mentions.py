@@ -96,8 +96,17 @@ def _lexicon_entry(name: str) -> Entry | None:
 
 
 def _chemical_entry(name: str) -> Entry | None:
-    """A long form that is wholly a chemical name ("ethylene carbonate" of "(EC)") as a Material entry."""
+    """A long form that is wholly a formula ("Li7La3Zr1.75Nb0.25Al0.1O12 (LLZNbO)") or a chemical name
+    ("ethylene carbonate (EC)") as a Material entry, so that its abbreviation is that material."""
     from pipelines.entities.chemicals import find_chemical_names
+
+    formulas = [f for f in find_formulas(name) if f[0] == 0 and f[1] == len(name)]
+    if formulas:
+        from pipelines.entities.formulas import parse_formula
+
+        surface = formulas[0][2]
+        return Entry("Material", surface, (("formula", surface), ("reduced_formula", formulas[0][3]),
+                                           ("class", material_class(parse_formula(surface) or {}))))
 
     hits = [h for h in find_chemical_names(name) if h[0] == 0 and h[1] == len(name)]
     if not hits:
