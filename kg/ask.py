@@ -236,11 +236,15 @@ def _subject_score(fact: Fact, q: Question, entities: list[Entity]) -> int:
 
 def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
     entities = [e for e in q.entities if e.type in ("Organization", "Product", "Material", "Process")]
+    # a value stated in a passage or document about the asked-for thing ("It shows 12 mS/cm", under its title)
+    passages = {p.id for e in entities for p in store.entity_passages(e.key)}
+    documents = {p.document_id for e in entities for p in store.entity_passages(e.key)}
     scored = []
     for fact in facts_of_kind(store, "spec"):
         if q.quantity and fact.slots.get("quantity") != q.quantity:
             continue
-        score = _subject_score(fact, q, entities)
+        score = _subject_score(fact, q, entities) + 2 * (fact.evidence.passage_id in passages) + (
+            fact.evidence.document_id in documents)
         if score > 0:
             scored.append((score, fact))
     if not scored:

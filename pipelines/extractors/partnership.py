@@ -60,6 +60,18 @@ def _joined_pair(ctx: PassageContext, before: list[Span], cue_start: int) -> lis
     return []
 
 
+def _conjoined_run(ctx: PassageContext, spans: list[Span], last: Span) -> list[Span]:
+    """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `last`."""
+    if last not in spans:
+        return [last]
+    members = [last]
+    for span in reversed(spans[:spans.index(last)]):
+        if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", ctx.text[span.end:members[0].start]):
+            break
+        members.insert(0, span)
+    return members
+
+
 def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span], cue_start: int,
                      segment_start: int) -> list[tuple[Span, Span]]:
     """"A and B signed a memorandum …", "A, B and C have worked together …", "a joint venture between A and B":
@@ -117,7 +129,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):
                     anchor, partners = after[0], after[1:]
-            pairs = [(anchor, p) for p in _unique(partners)] if anchor is not None and partners else \
+            anchors = _conjoined_run(ctx, before, anchor) if anchor is not None else []
+            pairs = [(a, p) for a in anchors for p in _unique(partners)] if anchor is not None and partners else \
                 _conjoined_pairs(ctx, before, after, cue_start, start)
             for first, partner in pairs:
                 nature = nearest_label(ctx.text, natures, partner.start) or "other"
