@@ -54,7 +54,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     current_block = -1
     table_header: list[str] | None = None
     previous_orgs: list[Span] = []
-    antecedent: tuple[Span, int, int] | None = None
+    antecedent: tuple | None = None  # (organisation, passage index, block index, named at the sentence start)
     lead: Span | None = None
     section_org: Span | None = None
     passage_spans = []
@@ -69,6 +69,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     merge_short_forms([s.mention for spans in passage_spans for s in spans], generic_org_words())
     main_org = document_subject(passage_spans)
     authors = research_group(passage_spans) if document.kind == "paper" else None
+    # a paper or patent is about the material or product its title names
+    title_thing = next((s for s in passage_spans[0] if s.type in ("Material", "Product")), None) \
+        if passage_spans and document.kind in ("paper", "patent") else None
     for passage, norm, spans in zip(passages, norms, passage_spans):
         block = bisect.bisect_right(block_starts, passage.start) - 1
         # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
@@ -77,9 +80,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             antecedent[2] == block or antecedent[1] == passage.index - 1)
         implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
             section_org or main_org if passage.block_kind != "table_row" else None)
-        spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
         if authors is not None:
             spans = _authors_we(norm, passage, spans, authors)
+        spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
         if passage.block_kind != "list_item":
             # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
             lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
@@ -117,7 +120,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
                              table_header=table_header if passage.block_kind == "table_row" else None,
                              topic_org=topic, previous_orgs=previous_orgs,
-                             topic_thing=heading_thing, antecedent=implicit)
+                             topic_thing=heading_thing or title_thing, antecedent=implicit)
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs
@@ -198,8 +201,8 @@ def document_subject(passage_spans: list[list[Span]]) -> Span | None:
     return None
 
 
-def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tuple[Span, int, int] | None,
-                      index: int, block: int) -> tuple[list[Span], tuple[Span, int, int] | None]:
+def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tuple | None,
+                      index: int, block: int) -> tuple[list[Span], tuple | None]:
     """Anaphors ("the company", "It") become spans of the organisation last named as a subject; returns the
     passage's spans with them, and the antecedent (with its passage and block index) for the passages after it. A pronoun
     reaches back one sentence only; "the company" reaches back to the last subject in the document."""
@@ -210,15 +213,22 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
             continue
         before = [s for s in spans if s.type == "Organization" and s.end <= start and is_subject(text, s.start)]
         pronoun = text[start:end].lower() in ("it", "its")
+        # a pronoun stands for the previous sentence's subject, and only when that subject was an organisation
+        # named at its start ("We report X. It shows …" is about X, not the authors)
         target = before[-1] if before else antecedent[0] if antecedent and (
-            not pronoun or antecedent[1] == index - 1) else None
+            not pronoun or (antecedent[1] == index - 1 and len(antecedent) > 3 and antecedent[3])) else None
         if target is None:
             continue
         mention = anaphor_mention(target.mention, passage.text, *norm.span(start, end), passage.start)
         out.append(Span(mention, start, end))
     out.sort(key=lambda s: s.start)
     subjects = [s for s in out if s.type == "Organization" and is_subject(text, s.start)]
-    return out, ((subjects[0], index, block) if subjects else antecedent)
+    if not subjects:
+        return out, antecedent
+    first = subjects[0]
+    leads = not re.search(r"[^\W_]", text[:first.start].replace("The ", "").replace("the ", "")) and \
+        first.mention.text.lower() != "we"
+    return out, (first, index, block, leads)
 
 
 def organisation_chemistries(norms, passage_spans: list[list[Span]]) -> dict[str, set[str]]:

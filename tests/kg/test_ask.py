@@ -105,3 +105,50 @@ def test_gold_questions_meet_targets(shared_dir, tmp_path):
     answers = {q["q"]: [a.answer for a in ask(store, q["q"]).answers] for q in gold["questions"]}
     scores = score_answers(gold, answers)
     assert scores.recall >= 0.85 and scores.precision >= 0.80
+
+
+OPEN_DOCS = {
+    "sites.md": """---
+published: 2025-06-01
+---
+# Nordic Cells opens a pilot line
+
+Nordic Cells AB opened a pilot line for sulfide cells in Västerås, Sweden, in May 2025.
+Maxell runs a demonstration line for oxide cells in Kyoto.
+Umicore operates a pilot line for halide electrolytes in Olen.
+""",
+    "paper.md": """# A fast halide conductor (Li3YBr6)
+
+Department of Physics, Kyoto University, Japan
+
+Abstract
+
+We report a halide electrolyte, Li3YBr6, with a new structure. It shows a conductivity of 3 mS/cm at 25 °C.
+
+1. Introduction
+
+Halides are stable against high-voltage cathodes; oxide garnets reach 0.5 mS/cm.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def open_graph(tmp_path_factory):
+    from kg.store.embedded import EmbeddedStore
+
+    root = tmp_path_factory.mktemp("ask-open")
+    for name, text in OPEN_DOCS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    store = EmbeddedStore(root / "store")
+    ingest(store, [root / name for name in OPEN_DOCS])
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Where is Nordic Cells running its pilot line?", {"Västerås", "Sweden"}),
+    ("Name the companies with pilot or demonstration lines in Japan.", {"Maxell"}),
+    ("What conductivity does Li3YBr6 reach?", {"3 mS/cm"}),
+])
+def test_questions_phrased_beyond_the_intent_examples(open_graph, question, expected):
+    assert set(_answers(open_graph, question)) == expected
