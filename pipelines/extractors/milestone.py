@@ -43,6 +43,9 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     return list(unique.values())
 
 
+_GENERAL_SUBJECT = re.compile(r"\b(?:the|this|whole|entire)\s+(?:\w+\s+)?(?:industry|market|sector|field)\b", re.I)
+
+
 def _agents(ctx: PassageContext, start: int, end: int) -> list[Span]:
     """The passive voice's agent: "the line was commissioned by ORG in 2023"."""
     return [o for o in ctx.of_type("Organization") if start <= o.start < end and preceded_by(ctx.text, o, ("by",))
@@ -60,7 +63,7 @@ def _fallback_subject(ctx: PassageContext, start: int) -> list[Span]:
         return earlier[:1]
     if ctx.topic_org:
         return [ctx.topic_org]
-    if ctx.antecedent is not None and not ctx.of_type("Organization"):
+    if ctx.antecedent is not None and not ctx.of_type("Organization") and not _GENERAL_SUBJECT.search(ctx.text):
         return [ctx.antecedent]
     return []
 

@@ -124,7 +124,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 anchor, partners = joined[0], joined[1:]
             else:
                 local = [o for o in before if o.start >= start]
-                anchor = (local or before or [None])[-1] or ctx.topic_org
+                anchor = (local or before or [None])[-1] or ctx.topic_org or ctx.antecedent
                 partners = after
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):

@@ -42,3 +42,15 @@ def test_a_pronoun_reaches_back_one_sentence_only(extract_facts):
     text = ("Murata showed a cell.\n\nThe market grew fast in Europe.\n\nCosts fell sharply.\n\n"
             "It reaches 200 Wh/kg, analysts say.")
     assert not [f for f in extract_facts(text, "spec") if f["subject_org"] == "Murata" and f["value"] == 200]
+
+
+def test_statements_about_the_industry_have_no_implicit_subject(extract_facts):
+    text = ("Maxell Ltd. opened a factory for oxide cells.\n\n"
+            "Overall, the whole industry will enter a period of vehicle verification around 2026.")
+    assert not [f for f in extract_facts(text, "milestone") if f["date"] == "2026"]
+
+
+def test_partners_of_the_organisation_a_paragraph_is_about(extract_facts):
+    text = ("Umicore opened a cathode plant in Poland. The plant ships samples to partners including Ford and Kia.")
+    got = {tuple(sorted(f["orgs"])) for f in extract_facts(text, "partnership")}
+    assert {("Ford", "Umicore"), ("Kia", "Umicore")} <= got
