@@ -6,6 +6,7 @@ search finds the best passages and their facts name the answers.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -103,6 +104,13 @@ def format_quantity(value: float, unit: str, value_max: float | None = None) -> 
         return f"{x:g}"
 
     glue = "" if unit in ("°C", "%", "×", "C") else " "
+    if 0 < abs(value) < 1e-3:  # "2–3 × 10⁻⁴ S/cm", as papers write small conductivities
+        exponent = math.floor(math.log10(abs(value)))
+        power = "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        mantissa = f"{value / 10 ** exponent:.3g}"
+        if value_max is not None and value_max != value:
+            mantissa += f"–{value_max / 10 ** exponent:.3g}"
+        return f"{mantissa} × {power} {unit}"
     text = f"{number(value)}{glue}{unit}"
     if value_max is not None and value_max != value:
         text += f" to {number(value_max)}{glue}{unit}"
@@ -281,8 +289,12 @@ def partners_of(store: GraphStore, q: Question, out: Answers) -> None:
         facts = list(store.facts(kind="partnership", entity_key=entity.key))
         if q.nature:
             facts = [f for f in facts if f.slots.get("nature") == q.nature] or facts
+        types = _org_types(q.text)
         for fact in facts:
             for key in _fact_entities(fact) - {entity.key}:
+                partner = entity_of(store, key)
+                if types and (partner is None or _org_type(partner) not in types):
+                    continue  # "Which automaker is … working with?": partners of that kind only
                 for name in _org_names(store, [key]):
                     out.add(name, "Organization", fact)
 

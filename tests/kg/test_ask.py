@@ -79,7 +79,8 @@ def test_every_answer_carries_a_quote_from_its_document(graph, tmp_path):
 
 
 @pytest.mark.parametrize("value, unit, value_max, text", [
-    (2000, "cells/month", None, "2,000 cells/month"), (-70, "°C", -60, "-70°C to -60°C"), (375, "Wh/kg", None, "375 Wh/kg")])
+    (2000, "cells/month", None, "2,000 cells/month"), (-70, "°C", -60, "-70°C to -60°C"), (375, "Wh/kg", None, "375 Wh/kg"),
+    (0.0002, "S/cm", 0.0003, "2–3 × 10⁻⁴ S/cm"), (0.00025, "S/cm", None, "2.5 × 10⁻⁴ S/cm")])
 def test_format_quantity(value, unit, value_max, text):
     assert format_quantity(value, unit, value_max) == text
 
