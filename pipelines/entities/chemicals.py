@@ -50,3 +50,44 @@ def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
     for m in salt.finditer(text):
         out.append((m.start(1), m.end(1), m.group(1), "other"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _composition_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    table = load_schema("detectors")
+    words = "|".join(re.escape(w) for w in sorted(table["composition_words"], key=len, reverse=True))
+    roles = "|".join(sorted(table["role_nouns"], key=len, reverse=True))
+    word = r"(?!(?:with|of|and|or|for|the|a|an|to|in|on|by|from|as|at|is|are|was|were|its|their|uses?|using)\b)[a-z0-9][\w\-]*"
+    pattern = re.compile(rf"(?<![\w\-])((?:{word}\s+){{0,2}}?(?:{words})(?:\s+{word}){{0,2}}?\s+(?:solid\s+)?"
+                         rf"(?:{roles}))(?![\w\-])", re.I)
+    return pattern, table["role_nouns"]
+
+
+_LEADING = re.compile(r"^(?:the|a|an|its|their|this|that|these|of|and|or|with|for|in|on|to|is|are|new|our|"
+                      r"conventional|existing|current|other|such)\s+", re.I)
+
+
+def _descriptive(word: str, composition: frozenset[str]) -> bool:
+    """A word that can describe an electrode or electrolyte: a composition, a compound adjective, an adjective."""
+    word = word.lower()
+    return (word in composition or "-" in word or any(ch.isdigit() for ch in word)
+            or re.search(r"(?:ed|al|ic|ive|ous|ary|ite|ide|ine|ar|ent)$", word) is not None) \
+        and word not in {"called", "based", "used", "whose", "among", "below", "key"}
+
+
+def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, role) of electrodes and electrolytes named by composition: "silicon composite anode"."""
+    pattern, roles = _composition_pattern()
+    composition = frozenset(w.lower() for w in load_schema("detectors")["composition_words"])
+    out = []
+    for m in pattern.finditer(text):
+        name, start = m.group(1), m.start(1)
+        while (lead := _LEADING.match(name)) or not _descriptive(name.split()[0], composition):
+            cut = lead.end() if lead else len(name.split()[0]) + 1
+            name, start = name[cut:].lstrip(), start + cut
+            if not name:
+                break
+        if len(name.split()) < 2:
+            continue
+        out.append((start, m.end(1), name, roles[name.split()[-1].lower()]))
+    return out

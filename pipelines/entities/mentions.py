@@ -159,6 +159,13 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, name, material_class in find_chemical_names(text):
         cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.75,
                                (("class", material_class), ("role", "other"))))
+    from pipelines.entities.chemicals import find_composed_materials
+    from pipelines.extractors.production_line import chemistry_of
+
+    for start, end, name, role in find_composed_materials(text):
+        if _lexicon_entry(name) is None:
+            cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.65,
+                                   (("class", chemistry_of(name) or "other"), ("role", role))))
     for start, end, name, role in find_coined_materials(text):
         if _lexicon_entry(name) is not None:
             continue

@@ -24,3 +24,14 @@ def test_a_defined_abbreviation_of_a_chemical_name_is_that_material():
     doc = extract_document(parse_text("t.md", "The electrolyte uses vinylene carbonate (VC) as additive. VC helps."))
     (material,) = [e for e in doc.entities if e.type == "Material"]
     assert material.name == "vinylene carbonate" and "VC" in material.aliases
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("cells pair a silicon-carbon composite anode with a nickel-rich cathode",
+     [("silicon-carbon composite anode", "anode"), ("nickel-rich cathode", "cathode")]),
+    ("it enables graphite anodes", [("graphite anodes", "anode")]),   # the verb is not part of the name
+])
+def test_electrodes_named_by_composition(text, expected):
+    from pipelines.entities.chemicals import find_composed_materials
+
+    assert [(name, role) for _, _, name, role in find_composed_materials(text)] == expected
