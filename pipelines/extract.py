@@ -233,15 +233,15 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
 
 def organisation_chemistries(norms, passage_spans: list[list[Span]]) -> dict[str, set[str]]:
     """Every chemistry the document names in sentences led by an organisation, per organisation name."""
-    from pipelines.extractors.cues import cues as cue_table, find
+    from pipelines.extractors.cues import chemistry_phrases, find
 
-    table = cue_table("chemistry")
+    label_of, phrases = chemistry_phrases()
     stated: dict[str, set[str]] = {}
     for norm, spans in zip(norms, passage_spans):
         orgs = [s for s in spans if s.type == "Organization"]
         if not orgs:
             continue
-        labels = {label for label, phrases in table.items() if find(norm.text, phrases)}
+        labels = {label_of[hit[2].lower()] for hit in find(norm.text, phrases) if hit[2].lower() in label_of}
         stated.setdefault(orgs[0].name, set()).update(labels)
     return stated
 

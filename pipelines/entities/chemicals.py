@@ -33,11 +33,52 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     return named, single, salt, chem["class_words"]
 
 
+@lru_cache(maxsize=1)
+def _hint_words() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The words every chemical name ends with, to find candidate names cheaply (a suffix test per token)."""
+    table = load_schema("detectors")
+    chem = table["chemical_names"]
+    return tuple(w.lower() for w in [*chem["class_words"], *chem["word_endings"]]), frozenset(table["salt_anions"])
+
+
+_TOKEN = re.compile(r"[\w()\-,']+")
+
+
+def _hints(text: str) -> list[tuple[int, int]]:
+    """(start, end) of tokens that end in a class word or organic ending, or are a salt acronym."""
+    endings, anions = _hint_words()
+    out = []
+    for m in _TOKEN.finditer(text):
+        token = m.group().rstrip(",'")
+        if token.lower().endswith(endings) or token[2:] in anions or token[1:] in anions:
+            out.append((m.start(), m.start() + len(token)))
+    return out
+
+
+_WORD_START = re.compile(r"(?<![\w\-(])[\w(]")
+
+
+def _named_near(named: re.Pattern, text: str, hints: list[tuple[int, int]]) -> list[re.Match]:
+    """Matches of the (large) name pattern, searched only in the stretch before each class word."""
+    found: dict[int, re.Match] = {}
+    for hint_start, hint_end in hints:
+        starts = [w.start() for w in _WORD_START.finditer(text, max(0, hint_start - 120), hint_end)][-5:]
+        for start in starts:  # farthest first: the longest name
+            m = named.match(text, start, hint_end)
+            if m and m.end(1) == hint_end:
+                found.setdefault(m.start(1), m)
+                break
+    return [found[k] for k in sorted(found)]
+
+
 def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, name, material class) of chemical names in the text."""
+    hints = _hints(text)
+    if not hints:
+        return []
     named, single, salt, classes = _patterns()
     out = []
-    for m in named.finditer(text):
+    for m in _named_near(named, text, hints):
         name, start = m.group(1), m.start(1)
         if name.startswith("(") and name.count("(") > name.count(")"):
             name, start = name[1:], start + 1
@@ -67,6 +108,9 @@ _LEADING = re.compile(r"^(?:the|a|an|its|their|this|that|these|of|and|or|with|fo
                       r"conventional|existing|current|other|such)\s+", re.I)
 
 
+_ROLE_HINT = re.compile(r"anode|cathode|electrolyte", re.I)
+
+
 def _descriptive(word: str, composition: frozenset[str]) -> bool:
     """A word that can describe an electrode or electrolyte: a composition, a compound adjective, an adjective."""
     word = word.lower()
@@ -77,6 +121,8 @@ def _descriptive(word: str, composition: frozenset[str]) -> bool:
 
 def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, name, role) of electrodes and electrolytes named by composition: "silicon composite anode"."""
+    if not _ROLE_HINT.search(text):
+        return []
     pattern, roles = _composition_pattern()
     composition = frozenset(w.lower() for w in load_schema("detectors")["composition_words"])
     out = []

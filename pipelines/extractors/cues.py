@@ -35,6 +35,18 @@ def _pattern_for(phrases) -> re.Pattern:
     return pattern
 
 
+@lru_cache(maxsize=1)
+def chemistry_phrases() -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every chemistry cue with its label (first label wins), to find all chemistries of a text in one pass."""
+    label_of: dict[str, str] = {}
+    for label, phrases in cues("chemistry").items():
+        for phrase in phrases:
+            label_of.setdefault(phrase.lower(), label)
+            for plural in ("s", "es"):
+                label_of.setdefault(phrase.lower() + plural, label)
+    return label_of, tuple(p for phrases in cues("chemistry").values() for p in phrases)
+
+
 def find(text: str, phrases) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group().lower()) for m in _pattern_for(phrases).finditer(text)]
 

@@ -9,6 +9,7 @@ mention is not development. What is developed is named as the text names it, com
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
@@ -105,10 +106,17 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
 _QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')
 
 
+@lru_cache(maxsize=1)
+def _passive_pattern() -> re.Pattern:
+    verbs = "|".join(re.escape(v.split()[0]) for v in cues("develops", "passive_verbs"))
+    return re.compile(rf"\b(?:{verbs})(?:\s+and\s+\w+)?(?:\s+[\w\-]+ly|\s+in-house|\s+jointly)?\s+by\b")
+
+
 def _passive(clause: str) -> list[tuple[int, int, str]]:
     """"was designed and developed jointly by", "is made in-house by": a development verb in the passive voice."""
-    verbs = "|".join(re.escape(v.split()[0]) for v in cues("develops", "passive_verbs"))
-    m = re.search(rf"\b(?:{verbs})(?:\s+and\s+\w+)?(?:\s+[\w\-]+ly|\s+in-house|\s+jointly)?\s+by\b", clause)
+    if " by" not in clause:
+        return []
+    m = _passive_pattern().search(clause)
     return [(m.start(), m.end(), m.group())] if m else []
 
 
