@@ -119,3 +119,70 @@ def corpus(tmp_path: Path) -> Path:
     for name, text in TWO_DOCS.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ExplorerServer:
+    """`kg ui` started on a free loopback port given through STREAMLIT_SERVER_PORT, as a user sets it."""
+
+    def __init__(self, store: Path, cwd: Path, timeout: float = 60):
+        import subprocess
+        import sys
+        import time
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / "kg-ui.log"
+        env = {**os.environ, "KG_STORE": str(store), "STREAMLIT_SERVER_PORT": str(self.port),
+               "STREAMLIT_SERVER_ADDRESS": "127.0.0.1", "STREAMLIT_SERVER_HEADLESS": "true"}
+        with self.log.open("wb") as sink:
+            self.process = subprocess.Popen([sys.executable, "-m", "kg", "ui"], env=env, cwd=cwd, stdout=sink,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while not self.healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"kg ui did not answer on {self.url} (exit {self.process.poll()}):\n"
+                                     + self.log.read_text()[-2000:])
+            time.sleep(0.5)
+
+    def healthy(self) -> bool:
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
+                return reply.read().decode().strip() == "ok"
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def explorer_server():
+    """Starts `kg ui` on a store (see ExplorerServer); every server still running is stopped at the end."""
+    started: list[ExplorerServer] = []
+
+    def start(store: Path, cwd: Path) -> ExplorerServer:
+        started.append(ExplorerServer(store, cwd))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()

@@ -2,11 +2,7 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -24,24 +20,8 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, sample_news):
+def served(tmp_path_factory, sample_news, explorer_server):
     """The explorer started by `kg ui` on a free loopback port given through STREAMLIT_SERVER_PORT."""
     from kg.store.embedded import EmbeddedStore
 
@@ -50,32 +30,9 @@ def served(tmp_path_factory, sample_news):
     store = EmbeddedStore(root / "store")
     ingest(store, [root / "news.md"])
     store.close()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = root / "kg-ui.log"
-    env = {**os.environ, "KG_STORE": str(root / "store"), "STREAMLIT_SERVER_PORT": str(port),
-           "STREAMLIT_SERVER_ADDRESS": "127.0.0.1", "STREAMLIT_SERVER_HEADLESS": "true"}
-    with log.open("wb") as sink:
-        server = subprocess.Popen([sys.executable, "-m", "kg", "ui"], env=env, cwd=root, stdout=sink,
-                                  stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"kg ui did not answer on {url} (exit {server.poll()}):\n"
-                                     + log.read_text()[-2000:])
-            time.sleep(0.5)
-        yield url, root
-    finally:
-        _stop(server)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-            return reply.read().decode().strip() == "ok"
-    except OSError:
-        return False
+    server = explorer_server(root / "store", root)
+    yield server.url, root
+    server.stop()
 
 
 def _shoot(url: str, out: Path, pages: list[dict]) -> None:

@@ -32,15 +32,20 @@ The MG4 Anxin Edition with semi-solid cells was delivered to customers in 2025.
 }
 
 
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory):
+def _ingested(tmp_path_factory, folder: str, docs: dict[str, str]):
     from kg.store.embedded import EmbeddedStore
 
-    root = tmp_path_factory.mktemp("ask")
-    for name, text in DOCS.items():
+    root = tmp_path_factory.mktemp(folder)
+    for name, text in docs.items():
         (root / name).write_text(text, encoding="utf-8")
     store = EmbeddedStore(root / "store")
-    ingest(store, [root / name for name in DOCS])
+    ingest(store, [root / name for name in docs])
+    return store
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    store = _ingested(tmp_path_factory, "ask", DOCS)
     yield store
     store.close()
 
@@ -135,13 +140,7 @@ Halides are stable against high-voltage cathodes; oxide garnets reach 0.5 mS/cm.
 
 @pytest.fixture(scope="module")
 def open_graph(tmp_path_factory):
-    from kg.store.embedded import EmbeddedStore
-
-    root = tmp_path_factory.mktemp("ask-open")
-    for name, text in OPEN_DOCS.items():
-        (root / name).write_text(text, encoding="utf-8")
-    store = EmbeddedStore(root / "store")
-    ingest(store, [root / name for name in OPEN_DOCS])
+    store = _ingested(tmp_path_factory, "ask-open", OPEN_DOCS)
     yield store
     store.close()
 

@@ -3,7 +3,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -89,40 +88,6 @@ def test_a_taken_port_exits_1_with_one_line_naming_it(tmp_path):
     assert f"port {port} is in use" in lines[0] and "--port N" in lines[0] and "STREAMLIT_SERVER_PORT=N" in lines[0]
 
 
-def serve_explorer(store: Path, cwd: Path, timeout: float = 60):
-    """Start `kg ui` on a free loopback port given through STREAMLIT_SERVER_PORT; wait for /_stcore/health.
-
-    Returns (process, url, log path); the caller terminates the process."""
-    port = _free_port()
-    log = cwd / "kg-ui.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen([sys.executable, "-m", "kg", "ui"], env=_env(cwd, port, KG_STORE=str(store)),
-                                  cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().decode().strip() == "ok":
-                    return server, url, log
-        except OSError:
-            time.sleep(0.5)
-    stop(server)
-    raise AssertionError(f"kg ui did not answer on {url} (exit {server.returncode}):\n{log.read_text()[-2000:]}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
-
-
 @pytest.fixture
 def sample_store(tmp_path, sample_news) -> Path:
     from kg.ingest import ingest
@@ -135,12 +100,12 @@ def sample_store(tmp_path, sample_news) -> Path:
     return tmp_path / "store"
 
 
-def test_kg_ui_serves_the_explorer_on_the_port_from_the_environment(tmp_path, sample_store):
-    server, url, log = serve_explorer(sample_store, tmp_path)
+def test_kg_ui_serves_the_explorer_on_the_port_from_the_environment(tmp_path, sample_store, explorer_server):
+    server = explorer_server(sample_store, tmp_path)
     try:
-        with urllib.request.urlopen(url, timeout=10) as page:
+        with urllib.request.urlopen(server.url, timeout=10) as page:
             assert page.status == 200 and b"<html" in page.read().lower()
-        assert server.poll() is None
+        assert server.process.poll() is None
     finally:
-        stop(server)
-    assert server.returncode == 0, log.read_text()[-2000:]
+        server.stop()
+    assert server.process.returncode == 0, server.log.read_text()[-2000:]
