@@ -382,12 +382,18 @@ def _org_type(entity: Entity) -> str | None:
         "institute" if re.search(r"institut|academy|laborator", entity.name, re.I) else None)
 
 
+_OFFICE = re.compile(r"\b(CN|US|EP|WO|JP|KR|DE|FR|GB|TW)\b(?=[^?]*\b(?:patents?|publications?|applications?|filings?)\b)")
+
+
 def patents(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
     names = {e.name.lower() for e in q.of_type("Organization")}
+    offices = set(_OFFICE.findall(q.text))  # "Which CN patent publications …": that office's numbers only
     scored = []
     for fact in facts_of_kind(store, "patent"):
         s = fact.slots
+        if offices and str(s.get("number") or "")[:2] not in offices:
+            continue
         if orgs and not (orgs & _fact_entities(fact) or str(s.get("assignee") or "").lower() in names):
             continue
         topic = f"{s.get('topic') or ''} {fact.evidence.quote}".lower()
@@ -507,6 +513,16 @@ def location_of(store: GraphStore, q: Question, out: Answers) -> None:
                     out.add(entity.name, "Location", passage=by_id[pid])
 
 
+def _satisfies(q: Question, entity: Entity) -> bool:
+    """The constraints a question puts on an answer entity itself: a patent office, a kind of organisation."""
+    offices = set(_OFFICE.findall(q.text))
+    if entity.type == "Patent" and offices and entity.name[:2] not in offices:
+        return False
+    types = _org_types(q.text)
+    known = _org_type(entity) if entity.type == "Organization" else None
+    return not (types and known is not None and known not in types)
+
+
 def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     """The question's intent found nothing in the facts: the best passages by hybrid search that also name the
     question's own entities, and the entities of the answer type they mention (best passage first)."""
@@ -528,7 +544,7 @@ def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
         passage = store.passage(pid)
         for key in sorted(keys - asked):
             entity = entity_of(store, key)
-            if entity is not None and entity.type == q.answer_type and passage is not None:
+            if entity is not None and entity.type == q.answer_type and passage is not None and _satisfies(q, entity):
                 out.add(entity.name, entity.type, passage=passage, weight=1.0 / (rank + 1))
 
 

@@ -86,8 +86,25 @@ def _is_event(piece: str, categories: dict) -> bool:
         find(piece, cues("milestone", "event_verbs")))
 
 
+_NOW = re.compile(r"\b(?:has|have)\s+(?:now\s+|just\s+|officially\s+)?(?:begun|started|launched|completed|opened|"
+                  r"inaugurated|commissioned|delivered|shipped|unveiled|signed|put\b|entered|achieved)|\btoday\s+"
+                  r"(?:inaugurated|opened|announced|unveiled|launched|started|began|signed|delivered|completed)\b", re.I)
+
+
+def _reported_now(ctx: PassageContext) -> list:
+    """"BMW has begun testing …", "X today inaugurated …": an event done as the document was published is dated
+    by its publication (relative dates resolve against `published`)."""
+    published = ctx.document.published
+    match = _NOW.search(ctx.text)
+    if not published or not match:
+        return []
+    from pipelines.dates import DateMention
+
+    return [DateMention(start=match.start(), end=match.end(), raw=match.group(), date=published[:7], relative=True)]
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
-    dates = [d for d in ctx.dates if d.date]
+    dates = [d for d in ctx.dates if d.date] or _reported_now(ctx)
     if not dates:
         return []
     categories = cues("milestone", "categories")

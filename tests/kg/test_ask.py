@@ -71,6 +71,9 @@ def _answers(graph, question: str) -> list[str]:
     ("Which companies target 2027 for mass production?", ["Honda", "Samsung SDI"]),
     ("Who supplies lithium sulfide for Toyota?", ["Idemitsu Kosan"]),
     ("Which BYD patent addresses isostatic pressing?", ["CN118748295A"]),
+    ("Which CN patent publications did BYD disclose?", ["CN118748295A"]),
+    ("Which US patent publications did BYD disclose?", []),
+    ("What energy density does Factorial claim for its FEST cells?", ["375 Wh/kg"]),
 ])
 def test_answers_satisfy_the_question(graph, question, expected):
     assert sorted(_answers(graph, question)) == sorted(expected)

@@ -39,3 +39,8 @@ def test_a_future_date_is_planned_whatever_the_verb(extract_facts):
 ])
 def test_a_date_in_a_listed_item_belongs_to_that_item(extract_facts, sentence, subjects):
     assert {f["subject"] for f in extract_facts(sentence, "milestone")} == subjects
+
+
+def test_an_event_reported_as_just_done_is_dated_by_publication(extract_facts):
+    facts = extract_facts("Maxell has begun shipping samples of its oxide cells.", "milestone", published="2025-05-21")
+    assert ("Maxell", "2025-05", "achieved") in {(f["subject"], f["date"], f["status"]) for f in facts}
