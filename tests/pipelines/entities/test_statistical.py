@@ -22,6 +22,7 @@ def test_names_no_lexicon_lists_are_found(text, expected):
     ("According to Bloomberg, the plant will open next year.", "Bloomberg"),               # a news outlet
     ("The team of K. Ito, M. Sato, T. Mori, H. Ueda and Y. Abe reported the phase.", "Mori"),  # an author list
     ("Researchers tested Battery Cell designs at scale.", "Battery Cell"),                # a technical term
+    ("Output at the Kashima Chemical Complex will double.", "Kashima Chemical Complex"),  # a site, not a company
 ])
 def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     assert unwanted not in {name for _, name in _names(text)}
