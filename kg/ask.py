@@ -245,8 +245,8 @@ def _subject_score(fact: Fact, q: Question, entities: list[Entity]) -> int:
 def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
     entities = [e for e in q.entities if e.type in ("Organization", "Product", "Material", "Process")]
     # a value stated in a passage or document about the asked-for thing ("It shows 12 mS/cm", under its title)
-    passages = {p.id for e in entities for p in store.entity_passages(e.key)}
-    documents = {p.document_id for e in entities for p in store.entity_passages(e.key)}
+    stated = [p for e in entities for p in store.entity_passages(e.key)]
+    passages, documents = {p.id for p in stated}, {p.document_id for p in stated}
     scored = []
     for fact in facts_of_kind(store, "spec"):
         if q.quantity and fact.slots.get("quantity") != q.quantity:
@@ -385,10 +385,15 @@ def _org_type(entity: Entity) -> str | None:
 _OFFICE = re.compile(r"\b(CN|US|EP|WO|JP|KR|DE|FR|GB|TW)\b(?=[^?]*\b(?:patents?|publications?|applications?|filings?)\b)")
 
 
+def _offices(q: Question) -> set[str]:
+    """"Which CN patent publications …": the patent offices whose numbers the question wants."""
+    return set(_OFFICE.findall(q.text))
+
+
 def patents(store: GraphStore, q: Question, out: Answers) -> None:
     orgs = {e.key for e in q.of_type("Organization")}
     names = {e.name.lower() for e in q.of_type("Organization")}
-    offices = set(_OFFICE.findall(q.text))  # "Which CN patent publications …": that office's numbers only
+    offices = _offices(q)
     scored = []
     for fact in facts_of_kind(store, "patent"):
         s = fact.slots
@@ -488,6 +493,16 @@ def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
             out.add(name, "Organization", passage=passage)
 
 
+def _best_passages(store: GraphStore, text: str, k: int) -> list[str]:
+    """Passage ids by hybrid search, or by keywords where the embedding model is unavailable."""
+    try:
+        from kg.search import hybrid_search
+
+        return [h.passage_id for h in hybrid_search(store, text, k=k)]
+    except Exception:
+        return [p.id for p, _ in store.search_text(text, limit=k)]
+
+
 def location_of(store: GraphStore, q: Question, out: Answers) -> None:
     """Where an organisation's line, plant or activity is: the lines' sites first, else the places named in the
     passages that name the organisation with a line or plant."""
@@ -515,7 +530,7 @@ def location_of(store: GraphStore, q: Question, out: Answers) -> None:
 
 def _satisfies(q: Question, entity: Entity) -> bool:
     """The constraints a question puts on an answer entity itself: a patent office, a kind of organisation."""
-    offices = set(_OFFICE.findall(q.text))
+    offices = _offices(q)
     if entity.type == "Patent" and offices and entity.name[:2] not in offices:
         return False
     types = _org_types(q.text)
@@ -528,12 +543,7 @@ def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     question's own entities, and the entities of the answer type they mention (best passage first)."""
     if q.answer_type == "Value":
         return
-    try:
-        from kg.search import hybrid_search
-
-        hits = [h.passage_id for h in hybrid_search(store, q.text, k=12)]
-    except Exception:
-        hits = [p.id for p, _ in store.search_text(q.text, limit=12)]
+    hits = _best_passages(store, q.text, 12)
     named = {e.key for e in q.entities}
     mentioned = store.passage_entities(hits)
     asked = {e.key for e in q.entities if e.type == q.answer_type}
@@ -550,13 +560,7 @@ def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
 
 def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     """No intent fits: the best passages by hybrid search, and the entities of the answer type they state."""
-    try:
-        from kg.search import hybrid_search
-
-        hits = [(h.passage_id, h.score) for h in hybrid_search(store, q.text, k=8)]
-    except Exception:
-        hits = [(p.id, score) for p, score in store.search_text(q.text, limit=8)]
-    ids = [pid for pid, _ in hits]
+    ids = _best_passages(store, q.text, 8)
     passages = {pid: store.passage(pid) for pid in ids}
     for pid, keys in store.passage_entities(ids).items():
         for key in keys:

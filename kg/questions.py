@@ -27,7 +27,6 @@ class Question:
     answer_type: str
     entities: list[Entity] = field(default_factory=list)
     chemistry: str | None = None
-    stage: str | None = None
     stages: list[str] = field(default_factory=list)  # every stage named ("pilot or demonstration lines")
     years: list[int] = field(default_factory=list)
     quantity: str | None = None
@@ -37,6 +36,11 @@ class Question:
     threshold: tuple[float, str] | None = None  # (value, unit) for "… 400 Wh/kg or more"
     keywords: list[str] = field(default_factory=list)
     matched_by: str = "pattern"
+
+    @property
+    def stage(self) -> str | None:
+        """The first stage the question names."""
+        return self.stages[0] if self.stages else None
 
     def of_type(self, *types: str) -> list[Entity]:
         return [e for e in self.entities if e.type in types]
@@ -146,7 +150,6 @@ def parse_question(store: GraphStore, question: str) -> Question:
     return Question(
         text=text, intent=intent["name"], answer_type=answer_type, entities=link_entities(store, text),
         chemistry=(_labels(text, _cue_table("chemistry")) or [None])[0],
-        stage=(_labels(text, _cue_table("production_line", "stages")) or [None])[0],
         stages=_labels(text, _cue_table("production_line", "stages")),
         years=[int(y) for y in _YEAR.findall(text)],
         quantity=(_labels(text, load_schema("intents")["quantities"]) or [None])[0],

@@ -59,8 +59,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     section_org: Span | None = None
     passage_spans = []
     found = [find_candidates(norm.text, lexicon) for norm in norms]
-    statistical = statistical_candidates([norm.text for norm in norms], found,
-                                         [not _is_heading(p, n.text) for p, n in zip(passages, norms)])
+    headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
+    statistical = statistical_candidates([norm.text for norm in norms], found, [not h for h in headings])
     for passage, norm, rules, model in zip(passages, norms, found, statistical):
         cands = resolve_overlaps(rules + model)
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
@@ -72,7 +72,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     # a paper or patent is about the material or product its title names
     title_thing = next((s for s in passage_spans[0] if s.type in ("Material", "Product")), None) \
         if passage_spans and document.kind in ("paper", "patent") else None
-    for passage, norm, spans in zip(passages, norms, passage_spans):
+    for passage, norm, spans, is_heading in zip(passages, norms, passage_spans, headings):
         block = bisect.bisect_right(block_starts, passage.start) - 1
         # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
         # or to the sentence just before it; a list item or table row is about its own organisations
@@ -90,13 +90,13 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         orgs = [s for s in spans if s.type == "Organization"]
         if block != current_block:
             current_block = block
-            block_org = orgs[0] if orgs and not re.search(r"\w", norm.text[:orgs[0].start]) else None
+            block_org = _leading(orgs, norm.text)
             if passage.block_kind == "table_row":
                 if table_header is None or _is_first_row(source, block):
                     table_header = table_cells(norm.text)
             else:
                 table_header = None
-        if _is_heading(passage, norm.text):
+        if is_heading:
             heading = norm.text.strip("#* ")
             is_markdown = passage.block_kind == "heading"
             things = [s for s in spans if s.type in ("Product", "Material")]
@@ -105,7 +105,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
             candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
             heading_org = candidates[0] if candidates and is_markdown else None
             # "Samsung SDI: the S-Line in Suwon": a plain-text sub-head led by a name is about that organisation
-            section_org = orgs[0] if orgs and not re.search(r"\w", norm.text[:orgs[0].start]) else None
+            section_org = _leading(orgs, norm.text)
             if any(s.type == "Patent" for s in spans):
                 from pipelines.extractors import patent
 
@@ -136,6 +136,11 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         fact.entities = [(role, key) for role, key in fact.entities if key in known]
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases)
+
+
+def _leading(orgs: list[Span], text: str) -> Span | None:
+    """The organisation a passage starts with ("Samsung SDI: the S-Line …", "- **CATL**: …"), if any."""
+    return orgs[0] if orgs and not re.search(r"\w", text[:orgs[0].start]) else None
 
 
 def _patent_developments(document, passages, norms, passage_spans, facts) -> list:
@@ -216,7 +221,7 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
         # a pronoun stands for the previous sentence's subject, and only when that subject was an organisation
         # named at its start ("We report X. It shows …" is about X, not the authors)
         target = before[-1] if before else antecedent[0] if antecedent and (
-            not pronoun or (antecedent[1] == index - 1 and len(antecedent) > 3 and antecedent[3])) else None
+            not pronoun or (antecedent[1] == index - 1 and antecedent[3])) else None
         if target is None:
             continue
         mention = anaphor_mention(target.mention, passage.text, *norm.span(start, end), passage.start)
@@ -226,8 +231,7 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
     if not subjects:
         return out, antecedent
     first = subjects[0]
-    leads = not re.search(r"[^\W_]", text[:first.start].replace("The ", "").replace("the ", "")) and \
-        first.mention.text.lower() != "we"
+    leads = not re.search(r"[^\W_]", re.sub(r"\b[Tt]he\s+", "", text[:first.start])) and first.mention.text.lower() != "we"
     return out, (first, index, block, leads)
 
 

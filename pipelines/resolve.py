@@ -35,23 +35,23 @@ def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]
                      ) -> tuple[list[Entity], list[AliasRecord], list[tuple[str, Mention]]]:
     entities: dict[str, Entity] = {}
     aliases: dict[tuple[str, str], AliasRecord] = {}
+    named_by_lexicon: set[str] = set()
     for _, mention in mentions:
         key = mention.key
         if not key:
             continue
         entity = entities.get(key)
-        if entity is not None and mention.method == "gazetteer" and entity.attrs.get("_named_by") != "gazetteer":
-            entity.name = mention.name or entity.name  # the lexicon's canonical name wins over a first surface form
-            entity.attrs["_named_by"] = "gazetteer"
         if entity is None:
             attrs = {k: v for k, v in mention.attrs.items() if k not in ("detector",) and v is not None}
             entity = entities[key] = Entity(key=key, type=mention.label, name=mention.name or mention.text,
-                                            attrs={**attrs, "_named_by": mention.method})
+                                            attrs=attrs)
+        if mention.method == "gazetteer" and key not in named_by_lexicon:
+            entity.name = mention.name or entity.name  # the lexicon's canonical name wins over a first surface form
+            named_by_lexicon.add(key)
         surface = " ".join(mention.text.split())
         for alias in {surface, entity.name}:
             reason = "exact" if alias == entity.name else _REASON.get(mention.method, "new")
             aliases.setdefault((key, alias), AliasRecord(entity_key=key, alias=alias, reason=reason))
     for entity in entities.values():
-        entity.attrs.pop("_named_by", None)
         entity.aliases = sorted({a.alias for a in aliases.values() if a.entity_key == entity.key} - {entity.name})
     return list(entities.values()), list(aliases.values()), mentions

@@ -1,6 +1,6 @@
 """Materials named by chemical nomenclature rather than by formula or lexicon entry.
 
-"ethylene carbonate", "lithium bis(fluorosulfonyl)imide", "succinonitrile", "LiTFSI": a name ends in a class
+"ethylene carbonate", "lithium bis(fluorosulfonyl)imide", "adiponitrile", "LiTFSI": a name ends in a class
 word (carbonate, oxide, imide …) with element names or organic stems before it, or is one word with an organic
 ending, or a salt written as cation + anion acronym. The vocabulary is in `schemas/detectors.yaml`; element
 names come from the element table, so every element is covered without listing it.
@@ -55,7 +55,7 @@ def _hints(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_WORD_START = re.compile(r"(?<![\w\-(])[\w(]")
+_WORD_START = re.compile(r"(?<![\w\-(])[\w(]")  # where a name can begin
 
 
 def _named_near(named: re.Pattern, text: str, hints: list[tuple[int, int]]) -> list[re.Match]:
@@ -94,14 +94,14 @@ def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _composition_pattern() -> tuple[re.Pattern, dict[str, str]]:
+def _composition_pattern() -> tuple[re.Pattern, dict[str, str], frozenset[str]]:
     table = load_schema("detectors")
     words = "|".join(re.escape(w) for w in sorted(table["composition_words"], key=len, reverse=True))
     roles = "|".join(sorted(table["role_nouns"], key=len, reverse=True))
     word = r"(?!(?:with|of|and|or|for|the|a|an|to|in|on|by|from|as|at|is|are|was|were|its|their|uses?|using)\b)[a-z0-9][\w\-]*"
     pattern = re.compile(rf"(?<![\w\-])((?:{word}\s+){{0,2}}?(?:{words})(?:\s+{word}){{0,2}}?\s+(?:solid\s+)?"
                          rf"(?:{roles}))(?![\w\-])", re.I)
-    return pattern, table["role_nouns"]
+    return pattern, table["role_nouns"], frozenset(w.lower() for w in table["composition_words"])
 
 
 _LEADING = re.compile(r"^(?:the|a|an|its|their|this|that|these|of|and|or|with|for|in|on|to|is|are|new|our|"
@@ -123,8 +123,7 @@ def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, name, role) of electrodes and electrolytes named by composition: "silicon composite anode"."""
     if not _ROLE_HINT.search(text):
         return []
-    pattern, roles = _composition_pattern()
-    composition = frozenset(w.lower() for w in load_schema("detectors")["composition_words"])
+    pattern, roles, composition = _composition_pattern()
     out = []
     for m in pattern.finditer(text):
         name, start = m.group(1), m.start(1)

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from kg.model import Mention
 from pipelines.entities.abbreviations import find_definitions, find_reversed_definitions
-from pipelines.entities.formulas import find_formulas
+from pipelines.entities.chemicals import find_chemical_names, find_composed_materials
+from pipelines.entities.formulas import find_formulas, parse_formula
 from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
 from pipelines.entities.organizations import find_organizations, fold_legal_name
 from pipelines.entities.persons import find_persons
-from pipelines.entities.products import find_coined_materials, find_products
+from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
+                                         find_products)
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText
 
@@ -98,12 +100,8 @@ def _lexicon_entry(name: str) -> Entry | None:
 def _chemical_entry(name: str) -> Entry | None:
     """A long form that is wholly a formula ("Li7La3Zr1.75Nb0.25Al0.1O12 (LLZNbO)") or a chemical name
     ("ethylene carbonate (EC)") as a Material entry, so that its abbreviation is that material."""
-    from pipelines.entities.chemicals import find_chemical_names
-
     formulas = [f for f in find_formulas(name) if f[0] == 0 and f[1] == len(name)]
     if formulas:
-        from pipelines.entities.formulas import parse_formula
-
         surface = formulas[0][2]
         return Entry("Material", surface, (("formula", surface), ("reduced_formula", formulas[0][3]),
                                            ("class", material_class(parse_formula(surface) or {}))))
@@ -154,13 +152,10 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
         if surface in stoplist:
             continue
         cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
-    from pipelines.entities.chemicals import find_chemical_names
-
     for start, end, name, material_class in find_chemical_names(text):
         cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.75,
                                (("class", material_class), ("role", "other"))))
-    from pipelines.entities.chemicals import find_composed_materials
-    from pipelines.extractors.production_line import chemistry_of
+    from pipelines.extractors.production_line import chemistry_of  # the extractors import this module
 
     for start, end, name, role in find_composed_materials(text):
         if _lexicon_entry(name) is None:
@@ -178,8 +173,6 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, name in find_persons(text):
         cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
-    from pipelines.entities.products import find_named_processes, find_named_products
-
     for start, end, name in find_named_products(text):
         if _lexicon_entry(name) is None:
             cands.append(Candidate(start, end, "Product", name, "product-detector", 0.6))
@@ -247,10 +240,11 @@ def statistical_candidates(texts: list[str], found: list[list[Candidate]],
             attrs: tuple = ()
             if kind == "Organization":
                 name = fold_legal_name(name)
-                known = [c for c in found[i] if c.type == "Organization" and start <= c.start and c.end <= end]
-                rest = [w for w in re.findall(r"[\w\-]+", name) if known and w not in known[0].name.split()]
-                if known and all(w in generic_org_words() for w in rest):
-                    name, attrs = known[0].name, known[0].attrs
+                known = next((c for c in found[i] if c.type == "Organization" and start <= c.start
+                              and c.end <= end), None)
+                if known is not None and set(re.findall(r"[\w\-]+", name)) - set(known.name.split()) \
+                        <= generic_org_words():
+                    name, attrs = known.name, known.attrs
             out[i].append(Candidate(start, end, kind, name, "statistical-ner", 0.6, attrs))
     return out
 

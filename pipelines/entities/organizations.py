@@ -38,7 +38,8 @@ def _patterns() -> dict[str, re.Pattern]:
 
 
 @lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
+def stop_capitalised() -> frozenset[str]:
+    """Capitalised words that start no name ("The", "However", "Chinese"): shared by every name detector."""
     return frozenset(load_schema("detectors")["stop_capitalised"])
 
 
@@ -100,7 +101,7 @@ def _is_place(text: str) -> bool:
 
 def _trim(name: str) -> str:
     words = name.split()
-    while words and (words[0] in _stop() or words[0].lower() in {"the", "of", "and"}
+    while words and (words[0] in stop_capitalised() or words[0].lower() in {"the", "of", "and"}
                      or re.fullmatch(r"[\w.]+-(?:based|headquartered|born|listed|owned|backed)", words[0])
                      or re.fullmatch(r"[A-Z][\w\-]*'s?", words[0])):
         words.pop(0)

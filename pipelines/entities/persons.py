@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipelines.entities.organizations import stop_capitalised
 from pipelines.schemas import load_schema
 
 _NAME = r"[A-Z][a-z]+(?:[\-'][A-Za-z]+)?(?:\s+[A-Z][a-z]+(?:[\-'][a-z]+)?){1,2}"
@@ -25,17 +26,12 @@ def _patterns() -> list[re.Pattern]:
     ]
 
 
-@lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    return frozenset(load_schema("detectors")["stop_capitalised"])
-
-
 def find_persons(text: str) -> list[tuple[int, int, str]]:
     out = []
     for pattern in _patterns():
         for m in pattern.finditer(text):
             name = m.group(1)
-            if name.split()[0] in _stop():
+            if name.split()[0] in stop_capitalised():
                 continue
             out.append((m.start(1), m.end(1), name))
     return out

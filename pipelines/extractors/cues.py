@@ -148,6 +148,12 @@ def preceded_by(text: str, span: Span, words) -> bool:
     return bool(before) and before[-1] in set(words)
 
 
+def is_agent(text: str, span: Span) -> bool:
+    """The passive voice's agent: "commissioned by ORG", "was designed and developed jointly by ORG"."""
+    return re.search(r"\b(?:\w+(?:ed|en|t)|made|run|led|held|set up)\s+(?:\w+ly\s+)?by\s+(?:the\s+)?$",
+                     text[max(0, span.start - 60):span.start]) is not None
+
+
 def is_modifier(text: str, span: Span) -> bool:
     """"the Volkswagen Group-backed developer", "a Samsung-funded start-up": the name qualifies another noun."""
     return re.match(r"-(?:backed|based|owned|funded|led|affiliated|controlled|supported)\b", text[span.end:]) is not None

@@ -113,7 +113,8 @@ def _passive_pattern() -> re.Pattern:
 
 
 def _passive(clause: str) -> list[tuple[int, int, str]]:
-    """"was designed and developed jointly by", "is made in-house by": a development verb in the passive voice."""
+    """"developed by", "was designed and developed jointly by", "made in-house by": a development verb in the
+    passive voice (the verbs of `passive_verbs`)."""
     if " by" not in clause:
         return []
     m = _passive_pattern().search(clause)
@@ -125,7 +126,7 @@ def _verb_facts(ctx: PassageContext) -> list[Fact]:
     skip = cues("develops", "non_actor_prepositions")
     for start, end in clauses(ctx.text):
         clause = ctx.text[start:end]
-        passive = find(clause, cues("develops", "passive_verbs")) or _passive(clause)
+        passive = _passive(clause)
         verbs = passive or find(clause, cues("develops", "verbs"))
         if not verbs:
             continue

@@ -13,8 +13,8 @@ import re
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import (clauses, comma_cuts, cues, find, nearest_label, preceded_by, segments,
-                                       words_besides_orgs)
+from pipelines.extractors.cues import (clauses, comma_cuts, cues, find, is_agent, nearest_label, preceded_by,
+                                       segments, words_besides_orgs)
 
 
 def _status(clause: str, date: str, published: str | None, category: str) -> str:
@@ -48,9 +48,7 @@ _GENERAL_SUBJECT = re.compile(r"\b(?:the|this|whole|entire)\s+(?:\w+\s+)?(?:indu
 
 def _agents(ctx: PassageContext, start: int, end: int) -> list[Span]:
     """The passive voice's agent: "the line was commissioned by ORG in 2023"."""
-    return [o for o in ctx.of_type("Organization") if start <= o.start < end and preceded_by(ctx.text, o, ("by",))
-            and re.search(r"\b(?:was|were|been|be|being|is|are)\s+(?:\w+\s+)?\w+(?:ed|en|t)\s+by\s+(?:the\s+)?$",
-                          ctx.text[max(0, o.start - 60):o.start])][:1]
+    return [o for o in ctx.of_type("Organization") if start <= o.start < end and is_agent(ctx.text, o)][:1]
 
 
 def _fallback_subject(ctx: PassageContext, start: int) -> list[Span]:

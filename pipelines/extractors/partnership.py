@@ -60,15 +60,22 @@ def _joined_pair(ctx: PassageContext, before: list[Span], cue_start: int) -> lis
     return []
 
 
-def _conjoined_run(ctx: PassageContext, spans: list[Span], last: Span) -> list[Span]:
-    """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `last`."""
-    if last not in spans:
-        return [last]
-    members = [last]
-    for span in reversed(spans[:spans.index(last)]):
-        if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", ctx.text[span.end:members[0].start]):
+_JOINED = re.compile(r"\s*(?:,?\s*and|&|,)\s*")
+
+
+def _conjoined_run(ctx: PassageContext, spans: list[Span], at: Span, forward: bool = False) -> list[Span]:
+    """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `at` (or,
+    forward, that start with it)."""
+    if at not in spans:
+        return [at]
+    members = [at]
+    i = spans.index(at)
+    others = spans[i + 1:] if forward else reversed(spans[:i])
+    for span in others:
+        gap = ctx.text[members[-1].end:span.start] if forward else ctx.text[span.end:members[0].start]
+        if not _JOINED.fullmatch(gap):
             break
-        members.insert(0, span)
+        members.insert(len(members) if forward else 0, span)
     return members
 
 
@@ -78,27 +85,14 @@ def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span],
     organisations joined by commas and "and" are partners of each other when the cue names no one else (an
     n-way collaboration is every pair)."""
     text = ctx.text
-
-    def run(spans: list[Span], last: int) -> list[Span]:
-        members = [spans[last]]
-        for i in range(last - 1, -1, -1):
-            if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", text[spans[i].end:members[0].start]):
-                break
-            members.insert(0, spans[i])
-        return members
-
     groups = []
     if len(before) >= 2 and before[-1].end <= cue_start and len(text[before[-1].end:cue_start]) <= 60:
-        members = run(before, len(before) - 1)
+        members = _conjoined_run(ctx, before, before[-1])
         if not (members[0].start < segment_start and segment_start > 0):
             groups.append(members)
-    if len(after) >= 2 and re.search(r"\b(?:between|of|among)\s+(?:the\s+)?$", text[max(0, after[0].start - 12):after[0].start]):
-        members = [after[0]]
-        for span in after[1:]:
-            if not re.fullmatch(r"\s*(?:,?\s*and|&|,)\s*", text[members[-1].end:span.start]):
-                break
-            members.append(span)
-        groups.append(members)
+    if len(after) >= 2 and re.search(r"\b(?:between|of|among)\s+(?:the\s+)?$",
+                                     text[max(0, after[0].start - 12):after[0].start]):
+        groups.append(_conjoined_run(ctx, after, after[0], forward=True))
     groups = [_unique(g) for g in groups if len(_unique(g)) >= 2]
     return [pair for g in groups[:1] for pair in combinations(g, 2)]
 

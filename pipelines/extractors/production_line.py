@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import (clauses, cues, find, first_label, is_modifier, nearest_label, preceded_by,
-                                       segments)
+from pipelines.extractors.cues import (clauses, cues, find, first_label, is_agent, is_modifier, nearest_label,
+                                       preceded_by, segments)
 
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
@@ -89,8 +89,8 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
     return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
 
 
-def _each_line(ctx: PassageContext, actors: list[Span], anchors: list[int], clause_start: int, end: int,
-               heading_stage: str | None) -> list[Fact]:
+def _each_line(ctx: PassageContext, actors: list[Span], anchors: list[int], clause_start: int,
+               end: int) -> list[Fact]:
     """Several lines in one clause: each takes the stage and place written around it."""
     owners = [o for o in actors if clause_start <= o.start < anchors[0]]
     if not owners:
@@ -112,7 +112,7 @@ def _each_line(ctx: PassageContext, actors: list[Span], anchors: list[int], clau
 
 def _agent(ctx: PassageContext, orgs: list[Span], anchor: int, end: int) -> Span | None:
     """The passive voice's agent after the line: "a pilot line was commissioned by ORG", "… operated by ORG"."""
-    return next((o for o in orgs if anchor < o.start < end and preceded_by(ctx.text, o, ("by",))), None)
+    return next((o for o in orgs if anchor < o.start < end and is_agent(ctx.text, o)), None)
 
 
 def _referent(ctx: PassageContext, anchor: int) -> Span | None:
@@ -154,7 +154,7 @@ def _extract(ctx: PassageContext) -> list[Fact]:
             skip = cues("milestone", "non_subject_prepositions")
             actors = [o for o in orgs if not preceded_by(text, o, skip) and not is_modifier(text, o)]
             if len(anchors) > 1:
-                facts.extend(_each_line(ctx, actors, anchors, clause_start, end, heading_stage))
+                facts.extend(_each_line(ctx, actors, anchors, clause_start, end))
                 continue
             anchor = anchors[0]
             local = [o for o in actors if start <= o.start < anchor] or [o for o in actors

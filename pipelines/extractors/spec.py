@@ -108,11 +108,9 @@ def _table_subject(ctx: PassageContext, q) -> str | None:
     return row_label or None
 
 
-_PROPERTIES = {"S/cm", "mS/cm", "Wh/kg", "Wh/L", "mAh/g", "cycles", "Ah", "km"}
-
-
-def quantity_is_property(q) -> bool:
-    return q.unit in _PROPERTIES
+# units whose quantity is a property of a material or product, not a parameter of a process
+_PROPERTIES = {unit for unit, kind in _DEFAULT_KIND.items()
+               if kind in ("energy_density", "ionic_conductivity", "capacity", "cycle_life", "range")}
 
 
 def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Span | None]:
@@ -121,7 +119,7 @@ def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Spa
         return table, None
     in_clause = [s for s in ctx.spans if s.type in _SUBJECT_TYPES and clause_start <= s.start and s.end <= q.start
                  and not re.search(r"\b(?:no|without|not|instead of)\s+$", ctx.text[max(0, s.start - 12):s.start])]
-    if in_clause and in_clause[-1].type == "Process" and quantity_is_property(q):
+    if in_clause and in_clause[-1].type == "Process" and q.unit in _PROPERTIES:
         # "sintered at 1000 °C gives 2 × 10−4 S/cm": a property belongs to the material, a process has parameters
         materials = [s for s in in_clause if s.type != "Process"] or [
             s for s in ctx.spans if s.type in ("Material", "Product") and s.start < q.start]
@@ -150,8 +148,8 @@ def _annual(q):
     if q.unit != "GWh":
         return q
     if q.raw_unit.strip().startswith("MWh"):
-        scale = lambda v: v * 1000 if v is not None else None  # noqa: E731
-        return replace(q, unit="MWh/year", value=scale(q.value), value_max=scale(q.value_max))
+        return replace(q, unit="MWh/year", value=q.value * 1000,
+                       value_max=q.value_max * 1000 if q.value_max is not None else None)
     return replace(q, unit="GWh/year")
 
 

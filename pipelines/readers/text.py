@@ -88,7 +88,7 @@ _SECTION = re.compile(r"(?im)^[ \t#*]*(?:\d{1,2}\.?[ \t]+)?(abstract|introductio
 
 
 def looks_like_paper(text: str) -> bool:
-    """A research paper: an abstract and at least two more of the sections and marks a paper has."""
+    """A research paper: an abstract and at least one more of the sections and marks a paper has."""
     found = {m.group(1).lower() if m.group(1) else m.group(0).lower() for m in _SECTION.finditer(text)}
     return "abstract" in found and len(found) >= 2
 
