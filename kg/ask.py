@@ -493,16 +493,6 @@ def event_participants(store: GraphStore, q: Question, out: Answers) -> None:
             out.add(name, "Organization", passage=passage)
 
 
-def _best_passages(store: GraphStore, text: str, k: int) -> list[str]:
-    """Passage ids by hybrid search, or by keywords where the embedding model is unavailable."""
-    try:
-        from kg.search import hybrid_search
-
-        return [h.passage_id for h in hybrid_search(store, text, k=k)]
-    except Exception:
-        return [p.id for p, _ in store.search_text(text, limit=k)]
-
-
 def location_of(store: GraphStore, q: Question, out: Answers) -> None:
     """Where an organisation's line, plant or activity is: the lines' sites first, else the places named in the
     passages that name the organisation with a line or plant."""
@@ -539,11 +529,14 @@ def _satisfies(q: Question, entity: Entity) -> bool:
 
 
 def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
-    """The question's intent found nothing in the facts: the best passages by hybrid search that also name the
+    """The question's intent found nothing in the facts: the best passages by keyword search that also name the
     question's own entities, and the entities of the answer type they mention (best passage first)."""
     if q.answer_type == "Value":
         return
-    hits = _best_passages(store, q.text, 12)
+    from kg.search import keyword_ranking
+
+    # keywords only: deterministic and cheap on the question path (no model to load for a question that found nothing)
+    hits = [p.id for p, _ in keyword_ranking(store, q.text, 12)]
     named = {e.key for e in q.entities}
     mentioned = store.passage_entities(hits)
     asked = {e.key for e in q.entities if e.type == q.answer_type}
@@ -560,7 +553,13 @@ def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
 
 def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     """No intent fits: the best passages by hybrid search, and the entities of the answer type they state."""
-    ids = _best_passages(store, q.text, 8)
+    try:
+        from kg.search import hybrid_search
+
+        hits = [(h.passage_id, h.score) for h in hybrid_search(store, q.text, k=8)]
+    except Exception:
+        hits = [(p.id, score) for p, score in store.search_text(q.text, limit=8)]
+    ids = [pid for pid, _ in hits]
     passages = {pid: store.passage(pid) for pid in ids}
     for pid, keys in store.passage_entities(ids).items():
         for key in keys:
