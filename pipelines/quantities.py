@@ -282,6 +282,12 @@ def _unit_at(text: str, pos: int) -> _Unit | None:
     return _Unit(m.group("gap"), m.group(group), alias, m.start(group), m.end(), entry)
 
 
+def is_unit(word: str) -> bool:
+    """True when the whole word is a unit the schema knows ("MPa", "GWh"), so it is no candidate name."""
+    unit = _unit_at(word, 0)
+    return unit is not None and unit.end == len(word) and not unit.gap
+
+
 @lru_cache(maxsize=8192)
 def _to_canonical(surface: str, canonical: str) -> tuple[float, float]:
     if fold_unit(surface) == fold_unit(canonical):

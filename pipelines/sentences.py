@@ -33,19 +33,28 @@ def sentence_pipeline():
 
 def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
     """For each text, the (start, end) character spans of its sentences, whitespace trimmed."""
+    import numpy
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
     nlp = sentence_pipeline()
     for doc in nlp.pipe(texts, batch_size=256):
+        text = doc.text
+        if not len(doc):
+            yield []
+            continue
+        # token arrays instead of `doc.sents`, which builds a Python object per token
+        table = doc.to_array([IDX, LENGTH, SENT_START])
+        firsts = [0, *(numpy.flatnonzero(table[1:, 2] == 1) + 1).tolist()]
         spans = []
-        for sent in doc.sents:
-            start, end = sent.start_char, sent.end_char
-            text = doc.text
+        for first, after in zip(firsts, [*firsts[1:], len(table)]):
+            start, end = int(table[first, 0]), int(table[after - 1, 0] + table[after - 1, 1])
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1].isspace():
                 end -= 1
             if end > start:
                 spans.append((start, end))
-        yield _merge_markers(doc.text, spans)
+        yield _merge_markers(text, spans)
 
 
 def _merge_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -43,8 +43,10 @@ def stop_capitalised() -> frozenset[str]:
     return frozenset(load_schema("detectors")["stop_capitalised"])
 
 
-def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
-    """(start, end, name, detector, confidence) for organisation candidates not found by lexicon."""
+@lru_cache(maxsize=8192)
+def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...]:
+    """(start, end, name, detector, confidence) for organisation candidates not found by lexicon; cached, since
+    the document lexicon and the mention finder both ask for every passage."""
     out = []
     confidence = {"legal": 0.9, "legal-cjk": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7}
     for detector, pattern in _patterns().items():
@@ -65,7 +67,7 @@ def find_organizations(text: str) -> list[tuple[int, int, str, str, float]]:
             for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
                 out.append((start + piece_start, start + piece_start + len(piece), piece, detector,
                             confidence[detector]))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,8 @@ _NAME_WORD = re.compile(r"[A-Z][\w'’.\-&]*|of|the|and|for|de|&|[A-Z0-9][\w\-]*
 def _nlp():
     import spacy
 
-    return spacy.load(MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    # the NER component embeds its own tok2vec; the shared one only feeds the tagger and parser
+    return spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
 
 
 @lru_cache(maxsize=1)
@@ -42,20 +43,36 @@ def generic_org_words() -> frozenset[str]:
 
 def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset()) -> bool:
     """True when the passage has a capitalised word that no recogniser claimed and that is a candidate name: not
-    a capital at the start of the sentence, not an acronym or unit symbol, not a word the document also writes in
-    lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
+    the capital that opens a sentence or a "Label:" segment, not an acronym, unit or technical term, not a word
+    the document also writes in lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
+    from pipelines.quantities import is_unit
+
     spans = sorted(claimed)
     for m in _CAPITALISED.finditer(text):
         word = m.group()
-        if word in stop_capitalised() or any(a <= m.start() < b for a, b in spans) or len(word) <= 2 \
-                or re.fullmatch(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?", word) or word.lower() in common:
+        if len(word) <= 2 or word in stop_capitalised() or word.lower() in common or _ACRONYM.fullmatch(word) \
+                or _COMPOUND_ADJECTIVE.fullmatch(word) or any(a <= m.start() < b for a, b in spans):
             continue
-        sentence_start = not re.search(r"[^\W_]", text[:m.start()]) or re.search(r"[.:!?|]\s+$|\n\s*$|\*\*$",
-                                                                                   text[:m.start()])
-        if sentence_start and not _CAPITALISED.match(text, m.end() + 1):
+        if _opens_segment(text, m.start()) and not _CAPITALISED.match(text, m.end() + 1):
             continue
-        return True
+        if not is_unit(word) and not is_technical(word):
+            return True
     return False
+
+
+def _opens_segment(text: str, start: int) -> bool:
+    """Only spaces, list markers, emphasis or quotes stand between `start` and the text's start, a sentence end or
+    a "Label:" colon."""
+    i = start
+    while i > 0 and not text[i - 1].isalnum():
+        if text[i - 1] in ".:!?|\n":
+            return True
+        i -= 1
+    return i == 0
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?")
+_COMPOUND_ADJECTIVE = re.compile(r"[\w\-]+-[a-z]+")  # "AI-powered", "Li-ion", "Oxide-based"
 
 
 def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
