@@ -72,3 +72,28 @@ def normalize(text: str) -> NormalizedText:
         offsets.extend(range(pos, len(text)))
     offsets.append(len(text))
     return NormalizedText("".join(out), tuple(offsets))
+
+
+@lru_cache(maxsize=1)
+def _invariant_plurals() -> frozenset[str]:
+    return frozenset(load_schema("text")["invariant_plurals"])
+
+
+_PLURAL_HEAD = re.compile(r"(?<![\w\-])([a-z][a-z]+)$")
+
+
+@lru_cache(maxsize=8192)
+def singular(phrase: str) -> str:
+    """A descriptive name with its head noun in the singular ("high-nickel cathodes" → "high-nickel cathode"), so
+    that the singular and plural of one thing are one entity; capitalised heads (names, acronyms) stay as written."""
+    m = _PLURAL_HEAD.search(phrase)
+    if not m or len(m.group(1)) < 4 or m.group(1) in _invariant_plurals():
+        return phrase
+    head = m.group(1)
+    if head.endswith("ies"):
+        head = head[:-3] + "y"
+    elif head.endswith(("sses", "shes", "ches", "xes")):
+        head = head[:-2]
+    elif head.endswith("s") and not head.endswith(("ss", "us", "is")):
+        head = head[:-1]
+    return phrase[:m.start(1)] + head

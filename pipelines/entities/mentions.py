@@ -20,7 +20,7 @@ from pipelines.entities.persons import find_persons
 from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
                                          find_products)
 from pipelines.schemas import load_schema
-from pipelines.normalize import NormalizedText
+from pipelines.normalize import NormalizedText, singular
 
 _TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
           "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
@@ -159,12 +159,12 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
 
     for start, end, name, role in find_composed_materials(text):
         if _lexicon_entry(name) is None:
-            cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.65,
+            cands.append(Candidate(start, end, "Material", singular(_lower_first(name)), "chemical-name", 0.65,
                                    (("class", chemistry_of(name) or "other"), ("role", role))))
     for start, end, name, role in find_coined_materials(text):
         if _lexicon_entry(name) is not None:
             continue
-        cands.append(Candidate(start, end, "Material", name, "material-detector", 0.7,
+        cands.append(Candidate(start, end, "Material", singular(name), "material-detector", 0.7,
                                (("class", "other"), ("role", role))))
     cands.extend(_coordinated(text, cands))
     for start, end, name, detector, conf in find_organizations(text):
@@ -175,10 +175,10 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
     for start, end, name in find_named_products(text):
         if _lexicon_entry(name) is None:
-            cands.append(Candidate(start, end, "Product", name, "product-detector", 0.6))
+            cands.append(Candidate(start, end, "Product", singular(name), "product-detector", 0.6))
     for start, end, name in find_named_processes(text):
         if _lexicon_entry(name) is None:
-            cands.append(Candidate(start, end, "Process", name, "process-detector", 0.6))
+            cands.append(Candidate(start, end, "Process", singular(name), "process-detector", 0.6))
     for start, end, name, maker in find_products(text, orgs):
         attrs = (("org", maker),) if maker else ()
         cands.append(Candidate(start, end, "Product", name, "product-detector", 0.7, attrs))

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.normalize import normalize
+from pipelines.normalize import normalize, singular
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -25,3 +25,17 @@ def test_offsets_map_back_to_the_original():
         i = norm.text.index(word)
         start, end = norm.span(i, i + len(word))
         assert normalize(raw[start:end]).text == word
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("nickel-rich layered cathodes", "nickel-rich layered cathode"),
+    ("prototype pouch batteries", "prototype pouch battery"),
+    ("fluorinated interlayer coatings", "fluorinated interlayer coating"),
+    ("roll-to-roll processes", "roll-to-roll process"),
+    ("glass-ceramic electrolyte", "glass-ceramic electrolyte"),   # already singular
+    ("electrode analysis", "electrode analysis"),                 # singular in -is
+    ("Gen4 Series", "Gen4 Series"),                               # a capitalised head is a name
+    ("dry-room series", "dry-room series"),                       # invariant plural
+])
+def test_descriptive_names_take_a_singular_head(phrase, expected):
+    assert singular(phrase) == expected
