@@ -697,6 +697,20 @@ def _drop_restatements(found: list[Quantity]) -> list[Quantity]:
     ]
 
 
+_RESTATED = re.compile(r"\s*[(\[]\s*(?:about|approx(?:imately|\.)?|around|roughly|some|ca\.|~)?\s*$", re.I)
+
+
+def _drop_currency_restatements(text: str, found: list[Quantity]) -> list[Quantity]:
+    """"21.3 billion yen ($143 million)": one amount given in two currencies; the US dollar figure is kept (it is
+    the canonical currency), else the one written first."""
+    drop: set[int] = set()
+    for a, b in zip(found, found[1:]):
+        if a.unit != b.unit and "cost" in kinds_of(a.unit) and "cost" in kinds_of(b.unit) \
+                and a.unit not in ("%", "×") and b.unit not in ("%", "×") and _RESTATED.fullmatch(text[a.end:b.start]):
+            drop.add(id(a) if b.unit == "USD" else id(b))
+    return [q for q in found if id(q) not in drop]
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """All values with a recognised unit (or currency) in one normalised sentence, in text order."""
     if not _DIGIT.search(text):
@@ -715,7 +729,7 @@ def find_quantities(text: str) -> list[Quantity]:
     if "C/" in text or "C /" in text:
         found = sorted(found + _c_fractions(text, found), key=lambda q: q.start)
     if len(found) > 1:
-        found = _drop_restatements(_charge_windows(text, found))
+        found = _drop_currency_restatements(text, _drop_restatements(_charge_windows(text, found)))
     return found
 
 

@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import clauses
+from pipelines.extractors.cues import clauses, comma_cuts, cues, find
+from pipelines.quantities import fits, kinds_of
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
 _NEGATION = re.compile(r"\b(?:not|never|no longer|fails? to|failed to|cannot|can't|won't)\b", re.I)
@@ -48,8 +49,25 @@ def quantity_kind(ctx: PassageContext, quantity, clause: str) -> str | None:
     if unit in ("μm", "nm") and re.search(r"\blayer|film|separator|coating", clause, re.I) and \
             re.search(r"\bthick", ctx.text, re.I):
         return "thickness"
+    if unit not in ("%", "×") and "cost" in kinds_of(unit) and _spending(clause):
+        return "cost"
     kinds = getattr(quantity, "quantity_kinds", ()) or ()
     return _DEFAULT_KIND.get(unit) or (kinds[0] if kinds else "other")
+
+
+def _spending(clause: str) -> bool:
+    """Money the subject spends: a cost, or an investment in its own plant or line rather than in a stake."""
+    if find(clause, cues("spec", "spending")):
+        return True
+    return bool(find(clause, cues("spec", "investment")) and find(clause, cues("spec", "facilities"))
+                and not find(clause, cues("spec", "equity")))
+
+
+def _per_year(q, clause: str):
+    """"1,000 metric tons of lithium sulphide a year": a mass with an annual cue later in the clause."""
+    if q.unit == "t" and find(clause, cues("spec", "annual")):
+        return replace(q, unit="t/year", quantity_kinds=("production_capacity",))
+    return q
 
 
 def _window_percent(quantities, q) -> bool:
@@ -153,17 +171,23 @@ def _annual(q):
     return replace(q, unit="GWh/year")
 
 
-def _subject_org(ctx: PassageContext, q, subject: Span | None) -> Span | None:
+def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int, int] | None = None) -> Span | None:
+    """The organisation named last before the value; else one named after it before the next comma; else the passage's
+    topic, the subject's maker or the antecedent. An organisation in a later clause ("…, and analysts will watch
+    the PowerCo agreement") is not the value's owner."""
     orgs = ctx.of_type("Organization")
     before = [o for o in orgs if o.end <= q.start]
     if before:
         return before[-1]
-    if orgs:
-        return orgs[0]
+    start, end = clause or (0, len(ctx.text))
+    end = next((c for c in comma_cuts(ctx.text, q.end, end)), end)
+    after = [o for o in orgs if start <= o.start < end]
+    if after:
+        return after[0]
     if ctx.topic_org is not None:
         return ctx.topic_org
     maker = maker_span(subject) if subject is not None else None
-    return maker or ctx.antecedent
+    return maker or ctx.antecedent or (orgs[0] if orgs else None)
 
 
 _NUMBER_LIST = re.compile(r"((?:[-+]?\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))+)$")
@@ -216,16 +240,16 @@ def extract(ctx: PassageContext) -> list[Fact]:
         clause = ctx.text[clause_start:clause_end]
         if _NEGATION.search(ctx.text[clause_start:q.start]):
             continue
+        q = _per_year(q, clause)
         kind = quantity_kind(ctx, q, clause)
         if kind is None:
             continue
-        from pipelines.quantities import fits
 
         if kind != "other" and not fits(q, kind):
             continue
         q = _annual(q) if kind == "production_capacity" else q
         subject, subject_span = _subject(ctx, q, clause_start)
-        org = _subject_org(ctx, q, subject_span)
+        org = _subject_org(ctx, q, subject_span, (clause_start, clause_end))
         if subject is None and org is None:
             continue
         slots = {"subject": subject or (org.name if org else None), "subject_org": org.name if org else None,

@@ -59,3 +59,35 @@ def test_line_capacity_in_energy_is_per_year(extract_facts, sentence, value, uni
 def test_a_range_shares_its_power_of_ten(extract_facts):
     (fact,) = extract_facts("The sheets of Li3InCl6 reach 4–6 × 10−4 S cm−1.", "spec")
     assert (fact["value"], fact["value_max"], fact["unit"]) == (0.0004, 0.0006, "S/cm")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # money spent on a company's own plant or line is a cost, whatever the currency
+    ("Panasonic said its investment in the new cathode plant totals about 30 billion yen.", ("cost", 3e10, "JPY")),
+    ("Blue Solutions spent €40 million on the construction of its Brittany line.", ("cost", 4e7, "EUR")),
+    # money paid for a stake in another company is not
+    ("Hyundai invested $100 million for a stake in SES AI.", ("other", 1e8, "USD")),
+])
+def test_spending_on_plants_is_a_cost_and_stakes_are_not(extract_facts, sentence, expected):
+    facts = [f for f in extract_facts(sentence, "spec") if f["unit"] == expected[2]]
+    assert [(f["quantity"], f["value"], f["unit"]) for f in facts] == [expected]
+
+
+def test_an_amount_restated_in_dollars_is_one_fact(extract_facts):
+    facts = extract_facts("Umicore put the plant's cost at €2.8 billion ($3.0 billion).", "spec")
+    assert [(f["value"], f["unit"]) for f in facts] == [(3e9, "USD")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The Toyama plant will make 2,500 tonnes of lithium sulfide a year.", ("production_capacity", 2500, "t/year")),
+    ("The new line occupies a 12,000-square-metre building.", ("other", 12000, "m2")),
+])
+def test_plant_output_and_floor_area(extract_facts, sentence, expected):
+    assert [(f["quantity"], f["value"], f["unit"]) for f in extract_facts(sentence, "spec")] == [expected]
+
+
+def test_an_organisation_in_a_later_clause_does_not_own_the_value(extract_facts):
+    text = ("Solid Power reported its quarterly results on Tuesday. Cash used in the quarter amounted to $80 million, "
+            "and analysts will watch the progress of the SK On agreement.")
+    facts = [f for f in extract_facts(text, "spec") if f["unit"] == "USD"]
+    assert [(f["subject_org"], f["quantity"]) for f in facts] == [("Solid Power", "cost")]
