@@ -101,6 +101,20 @@ def _reported_now(ctx: PassageContext) -> list:
     return [DateMention(start=match.start(), end=match.end(), raw=match.group(), date=published[:7], relative=True)]
 
 
+def _dates_of_saying(text: str, dates: list) -> set[int]:
+    """Dates that only say when something was said: "X said in April 2024 that it aims to … in 2027" (a date
+    before "that" after a saying verb, with another date in what was said)."""
+    out: set[int] = set()
+    for start, end, _ in find(text, cues("milestone", "saying_verbs")):
+        that = re.compile(r"\bthat\b").search(text, end)
+        if that is None:
+            continue
+        before = [i for i, d in enumerate(dates) if end <= d.start < that.start() and that.start() - end <= 40]
+        if before and any(d.start >= that.end() for d in dates):
+            out.update(before)
+    return out
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     dates = [d for d in ctx.dates if d.date] or _reported_now(ctx)
     if not dates:
@@ -116,6 +130,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
         own = [i for i, d in enumerate(dates) if start <= d.start < end]
         events.append((start, end, own))
         claimed.update(own)
+    said = _dates_of_saying(text, dates)
+    events = [(start, end, [i for i in own if i not in said]) for start, end, own in events]
     free = [i for i in range(len(dates)) if i not in claimed]
     facts = []
     for start, end, own in events:

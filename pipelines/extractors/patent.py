@@ -10,6 +10,7 @@ from pipelines.entities.gazetteer import domain_gazetteer
 from pipelines.entities.mentions import entity_key
 from pipelines.entities.organizations import fold_legal_name
 from pipelines.extractors.base import PassageContext
+from pipelines.extractors.cues import cues, find
 from pipelines.readers.patent import applicant_names
 
 
@@ -43,4 +44,21 @@ def extract(ctx: PassageContext) -> list[Fact]:
         slots = {"number": patent.name, "assignee": assignee_name, "topic": topic}
         facts.append(ctx.fact("patent", slots, "patent-rules", 0.8 if assignee else 0.5,
                               [("patent", patent), ("assignee", assignee)]))
+        date = _publication_date(ctx, patent, own=meta.get("number") == patent.name)
+        if date is not None and assignee_name:
+            event = f"publication of {patent.name}"
+            slots = {"subject": assignee_name, "event": event, "category": "other", "date": date,
+                     "date_end": None, "status": "achieved", "raw_date": date}
+            facts.append(ctx.fact("milestone", slots, "patent-publication", 0.7, [("subject", assignee)]))
     return facts
+
+
+def _publication_date(ctx: PassageContext, patent, own: bool) -> str | None:
+    """When the patent was published or granted: the first date after the number in a sentence that says so
+    ("granted as US11916200B2 on 27 February 2024"), else, for the document's own number, its publication date."""
+    if find(ctx.text, cues("patent", "publication_verbs")):
+        after = [d for d in ctx.dates if d.date and d.start >= patent.end and d.start - patent.end <= 80]
+        if after:
+            return after[0].date
+    published = ctx.document.published
+    return published if own and published and ctx.document.kind == "patent" else None

@@ -44,3 +44,33 @@ def test_a_date_in_a_listed_item_belongs_to_that_item(extract_facts, sentence, s
 def test_an_event_reported_as_just_done_is_dated_by_publication(extract_facts):
     facts = extract_facts("Maxell has begun shipping samples of its oxide cells.", "milestone", published="2025-05-21")
     assert ("Maxell", "2025-05", "achieved") in {(f["subject"], f["date"], f["status"]) for f in facts}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the date of the saying is not the event's
+    ("Panasonic said in May 2025 that it aims to start sample production in 2027.",
+     [("Panasonic", "2027", "planned", "sampling")]),
+    ("Farasis Energy aimed to mass-produce the cell by 2029.", [("Farasis Energy", "2029", "planned",
+                                                                "mass_production")]),
+])
+def test_the_date_of_what_was_said(extract_facts, sentence, expected):
+    assert _short(extract_facts(sentence, "milestone")) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Solid Power's patent family was granted as US11735812B2 on 22 August 2023.", ("Solid Power", "2023-08-22")),
+    ("Sulfide electrolyte powder\n\nPublication number: US11735812B2\nPublication year: 2023\n"
+     "Applicant: Solid Power Operating, Inc.\n\nAbstract\n\nA sulfide electrolyte powder is disclosed.\n\n"
+     "Claims\n\n1. A sulfide electrolyte powder comprising lithium, phosphorus and sulfur.\n"
+     "2. The powder of claim 1, wherein the particles are below 5 μm.\n",
+     ("Solid Power", "2023")),
+])
+def test_a_patent_publication_is_a_dated_event_of_its_applicant(text, expected):
+    from pipelines.extract import extract_document
+    from pipelines.readers.patent import as_patent, looks_like_patent
+    from pipelines.readers.text import parse_text
+
+    source = parse_text("patent.txt", text)
+    document = extract_document(as_patent(source) if looks_like_patent(source) else source)
+    events = [f.slots for f in document.facts if f.kind == "milestone"]
+    assert [(f["subject"], f["date"], f["status"]) for f in events] == [(*expected, "achieved")]
