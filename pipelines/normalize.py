@@ -97,3 +97,19 @@ def singular(phrase: str) -> str:
     elif head.endswith("s") and not head.endswith(("ss", "us", "is")):
         head = head[:-1]
     return phrase[:m.start(1)] + head
+
+
+@lru_cache(maxsize=1)
+def _spelling_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    variants = load_schema("text")["spelling_variants"]
+    return re.compile(r"(?i)(" + "|".join(sorted(map(re.escape, variants), key=len, reverse=True)) + ")"), variants
+
+
+def canonical_spelling(text: str) -> str:
+    """One spelling for words the field writes two ways ("sulphide" → "sulfide"), so descriptions compare equal."""
+    pattern, variants = _spelling_pattern()
+    return pattern.sub(lambda m: _same_case(m.group(), variants[m.group().lower()]), text)
+
+
+def _same_case(written: str, replacement: str) -> str:
+    return replacement[:1].upper() + replacement[1:] if written[:1].isupper() else replacement

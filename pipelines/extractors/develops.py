@@ -14,6 +14,7 @@ from functools import lru_cache
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import clauses, cues, find, preceded_by
+from pipelines.normalize import canonical_spelling
 
 _THING_TYPES = ("Material", "Product", "Process")
 _ADJECTIVE = re.compile(r"\b((?:all-|semi-)?solid-state|semi-solid|quasi-solid)\b(?!\s+(?:batter|cell))", re.I)
@@ -68,8 +69,13 @@ def line_technology(ctx: PassageContext, org: Span) -> tuple[str, Span | None]:
 
 def _fact(ctx: PassageContext, org: Span, what: str, thing: Span | None, confidence: float, method: str) -> Fact:
     if thing is not None and thing.type == "Material" and what == thing.name and not thing.attrs.get("formula"):
-        what = " ".join(thing.mention.text.split())  # a class as the text names it: "sulfide-based", "garnet"
-    return ctx.fact("develops", {"org": org.name, "what": what}, method, confidence, [("org", org), ("what", thing)])
+        # a class as the text names it ("sulfide-based", "garnet"), with the technology it qualifies when one
+        # follows ("sulphide-based all-solid-state batteries")
+        qualified = technology_phrase(ctx.text[thing.start:thing.end + 40])
+        what = qualified if qualified and ctx.text[thing.start:].startswith(qualified.split()[0]) else \
+            " ".join(thing.mention.text.split())
+    return ctx.fact("develops", {"org": org.name, "what": canonical_spelling(what)}, method, confidence,
+                    [("org", org), ("what", thing)])
 
 
 def _table_players(ctx: PassageContext) -> list[Fact]:

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.normalize import normalize, singular
+from pipelines.normalize import canonical_spelling, normalize, singular
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -39,3 +39,12 @@ def test_offsets_map_back_to_the_original():
 ])
 def test_descriptive_names_take_a_singular_head(phrase, expected):
     assert singular(phrase) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sulphide-based all-solid-state batteries", "sulfide-based all-solid-state batteries"),
+    ("Sulphur cathodes and polysulphides", "Sulfur cathodes and polysulfides"),
+    ("sulfide electrolyte", "sulfide electrolyte"),
+])
+def test_one_spelling_for_words_written_two_ways(text, expected):
+    assert canonical_spelling(text) == expected

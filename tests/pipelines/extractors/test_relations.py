@@ -115,3 +115,8 @@ def test_a_papers_authors_develop_what_they_report(tmp_path):
     doc = extract_document(read_document(path))
     develops = {(f.slots["org"], f.slots["what"]) for f in doc.facts if f.kind == "develops"}
     assert ("Kyoto University", "Li3YBr6") in develops
+
+
+def test_a_class_that_qualifies_a_technology_is_developed_as_that_technology(extract_facts):
+    facts = extract_facts("Ampcera is developing sulphide-based all-solid-state batteries.", "develops")
+    assert [(f["org"], f["what"]) for f in facts] == [("Ampcera", "sulfide-based all-solid-state batteries")]
