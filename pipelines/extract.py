@@ -120,7 +120,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
                              table_header=table_header if passage.block_kind == "table_row" else None,
                              topic_org=topic, previous_orgs=previous_orgs,
-                             topic_thing=heading_thing or title_thing, antecedent=implicit)
+                             topic_thing=heading_thing or title_thing, antecedent=implicit,
+                             main_org=authors or main_org)
         for extractor in EXTRACTORS:
             facts.extend(extractor(ctx))
         previous_orgs = orgs or previous_orgs

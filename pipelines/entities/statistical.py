@@ -109,7 +109,8 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> lis
         last = name.split()[-1]
         if kind == "Organization" and last in table["product_heads"] and " " in name:
             kind = "Product"
-        elif kind in ("Organization", "Product") and (is_technical(name) or last in table["non_org_heads"]):
+        elif kind in ("Organization", "Product") and (is_technical(name) or last in table["non_org_heads"]
+                                                       or _event_pattern().match(text, end)):
             continue
         if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
             continue
@@ -127,6 +128,12 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> lis
             continue
         out.append((start, end, kind, name))
     return out
+
+
+@lru_cache(maxsize=1)
+def _event_pattern() -> re.Pattern:
+    nouns = "|".join(sorted(map(re.escape, _table()["event_nouns"]), key=len, reverse=True))
+    return re.compile(rf"(?:\s+(?:19|20)\d\d)?\s+(?:{nouns})\b", re.I)
 
 
 def _is_name_list(text: str) -> bool:

@@ -61,6 +61,7 @@ class PassageContext:
     previous_orgs: list[Span] = field(default_factory=list)  # organisations of the previous passage
     topic_thing: Span | None = None  # the product/material the enclosing section is about
     antecedent: Span | None = None  # the organisation last named as a subject before this passage
+    main_org: Span | None = None  # the document's own organisation: a paper's authors, else its main subject
     memo: dict = field(default_factory=dict)  # results shared between extractors of this passage
 
     @property

@@ -172,9 +172,10 @@ def _annual(q):
 
 
 def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int, int] | None = None) -> Span | None:
-    """The organisation named last before the value; else one named after it before the next comma; else the passage's
-    topic, the subject's maker or the antecedent. An organisation in a later clause ("…, and analysts will watch
-    the PowerCo agreement") is not the value's owner."""
+    """The organisation named last before the value; else one named after it before the next comma; else the
+    passage's topic, the subject's maker, the antecedent, another organisation of the sentence or the document's
+    own organisation (a paper's authors). One in a later clause ("…, and analysts will watch the PowerCo
+    agreement") does not own the value."""
     orgs = ctx.of_type("Organization")
     before = [o for o in orgs if o.end <= q.start]
     if before:
@@ -187,7 +188,7 @@ def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int
     if ctx.topic_org is not None:
         return ctx.topic_org
     maker = maker_span(subject) if subject is not None else None
-    return maker or ctx.antecedent or (orgs[0] if orgs else None)
+    return maker or ctx.antecedent or (orgs[0] if orgs else None) or ctx.main_org
 
 
 _NUMBER_LIST = re.compile(r"((?:[-+]?\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))+)$")

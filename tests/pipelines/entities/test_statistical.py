@@ -23,6 +23,7 @@ def test_names_no_lexicon_lists_are_found(text, expected):
     ("The team of K. Ito, M. Sato, T. Mori, H. Ueda and Y. Abe reported the phase.", "Mori"),  # an author list
     ("Researchers tested Battery Cell designs at scale.", "Battery Cell"),                # a technical term
     ("Output at the Kashima Chemical Complex will double.", "Kashima Chemical Complex"),  # a site, not a company
+    ("At the EnerTech show the company outlined a target of 800 Wh/L.", "EnerTech"),       # an event
 ])
 def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     assert unwanted not in {name for _, name in _names(text)}
