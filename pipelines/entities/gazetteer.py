@@ -14,7 +14,8 @@ from functools import lru_cache
 from pipelines.schemas import load_schema
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_MODIFIER = re.compile(r"(?:based|type|like|rich|doped|coated|derived|containing|free|class|grade)\b")
+_MODIFIER = re.compile(r"(?:based|type|like|rich|doped|coated|derived|containing|free|class|grade|backed|funded|owned|led|"
+                       r"made|built|designed|developed|supplied|sponsored|powered|equipped)\b")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 

@@ -123,6 +123,9 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):
                     anchor, partners = after[0], after[1:]
+            if anchor is not None and not partners and _OWNED.fullmatch(ctx.text, anchor.end, cue_start):
+                # "BMW and Stellantis are among Samsung SDI's customers": the owner's partners are the others named
+                partners = [o for o in actors if clause_start <= o.start < clause_end and o.key != anchor.key]
             anchors = _conjoined_run(ctx, before, anchor) if anchor is not None else []
             pairs = [(a, p) for a in anchors for p in _unique(partners)] if anchor is not None and partners else \
                 _conjoined_pairs(ctx, before, after, cue_start, start)
@@ -131,4 +134,23 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 fact = _pair(ctx, first, partner, nature, 0.7 if before else 0.6)
                 if fact:
                     facts.append(fact)
+    return facts + _backed(ctx, actors)
+
+
+_OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
+_BACKED = re.compile(r"-(?:backed|funded|owned)\b")
+
+
+def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
+    """"QuantumScape, the Volkswagen-backed developer": the backer invests in the organisation the phrase is
+    about (the nearest one named before it in the clause, else after it)."""
+    facts = []
+    for clause_start, clause_end in clauses(ctx.text):
+        inside = [o for o in actors if clause_start <= o.start < clause_end]
+        for backer in inside:
+            if not _BACKED.match(ctx.text, backer.end):
+                continue
+            others = [o for o in inside if o.key != backer.key]
+            described = [o for o in others if o.end <= backer.start][-1:] or others[:1]
+            facts += [f for o in described if (f := _pair(ctx, backer, o, "investment", 0.6))]
     return facts

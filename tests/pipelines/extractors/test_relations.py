@@ -11,6 +11,14 @@ import pytest
     ("The Huang team from Tsinghua University and the Li team from Peking University jointly proposed a coating.",
      {("Peking University", "Tsinghua University")}),
     ("Papers from teams such as Tsinghua University and Peking University were reviewed.", set()),
+    # an owner's customers or investors, named before or after the owner
+    ("Hyundai and Kia are among LG Energy Solution's largest customers.", {("Hyundai", "LG Energy Solution"),
+                                                                          ("Kia", "LG Energy Solution")}),
+    # "X-backed" describes the organisation the phrase is about
+    ("Solid Power, the Ford-backed developer of sulfide electrolytes, expanded its plant.", {("Ford", "Solid Power")}),
+    ("Panasonic has begun testing prototype cells from Ampcera in its lab.", {("Ampcera", "Panasonic")}),
+    ("Toyota opened a line. A joint laboratory with Kyoto University studies sulfide stability.",
+     {("Kyoto University", "Toyota")}),
 ])
 def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
