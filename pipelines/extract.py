@@ -60,7 +60,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     passage_spans = []
     found = [find_candidates(norm.text, lexicon) for norm in norms]
     headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
-    statistical = statistical_candidates([norm.text for norm in norms], found, [not h for h in headings])
+    statistical = statistical_candidates([norm.text for norm in norms], found, headings)
     for passage, norm, rules, model in zip(passages, norms, found, statistical):
         cands = resolve_overlaps(rules + model)
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]

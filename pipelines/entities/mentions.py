@@ -226,19 +226,23 @@ def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 
 def statistical_candidates(texts: list[str], found: list[list[Candidate]],
-                           eligible: list[bool]) -> list[list[Candidate]]:
+                           headings: list[bool]) -> list[list[Candidate]]:
     """The statistical recogniser's names for the passages where the rules left a capitalised word unexplained
-    (headings excepted: title case fools the model). A name that is a known organisation's plus generic words
-    ("Volkswagen Group", "X Battery, Inc.") is that organisation."""
-    from pipelines.entities.statistical import (generic_org_words, lowercase_words, needs_model, recognise,
-                                                typed_names)
+    (in headings only places: capitalised common words fool the model, but "Samsung SDI: the S-Line in Suwon"
+    names a place). A name that is a known organisation's plus generic words ("Volkswagen Group", "X Battery, Inc.")
+    is that organisation."""
+    from pipelines.entities.statistical import (generic_org_words, is_title_case, lowercase_words, needs_model,
+                                                recognise, typed_names)
 
     common = lowercase_words(texts)
-    todo = [i for i, (text, cands, ok) in enumerate(zip(texts, found, eligible))
-            if ok and needs_model(text, [(c.start, c.end) for c in cands], common)]
+    todo = [i for i, (text, cands, heading) in enumerate(zip(texts, found, headings))
+            if not (heading and is_title_case(text, common))
+            and needs_model(text, [(c.start, c.end) for c in cands], common)]
     out: list[list[Candidate]] = [[] for _ in texts]
     for i, entities in zip(todo, recognise([texts[i] for i in todo])):
-        for start, end, kind, name in typed_names(texts[i], entities):
+        for start, end, kind, name in typed_names(texts[i], entities, common):
+            if headings[i] and kind != "Location":
+                continue  # a capitalised heading looks like a name to the model; its places are still places
             attrs: tuple = ()
             if kind == "Organization":
                 name = fold_legal_name(name)

@@ -72,7 +72,13 @@ def _opens_segment(text: str, start: int) -> bool:
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?")
-_COMPOUND_ADJECTIVE = re.compile(r"[\w\-]+-[a-z]+")  # "AI-powered", "Li-ion", "Oxide-based"
+_COMPOUND_ADJECTIVE = re.compile(r"[\w\-]+-[a-z]{3,}")  # "AI-powered", "Li-ion", "Oxide-based"
+
+
+def is_title_case(text: str, common: frozenset[str]) -> bool:
+    """A line in title case: two or more of its capitalised words are words the document writes in lower case
+    ("Prototype Cells for Customers")."""
+    return sum(m.group().lower() in common for m in _CAPITALISED.finditer(text)) >= 2
 
 
 def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
@@ -92,8 +98,10 @@ def recognise(texts: list[str]) -> list[tuple[tuple[int, int, str, str], ...]]:
     return [_cache[t] for t in texts]
 
 
-def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """The model's entities that pass the rules, as (start, end, entity type, name)."""
+def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
+                common: frozenset[str] = frozenset()) -> list[tuple[int, int, str, str]]:
+    """The model's entities that pass the rules, as (start, end, entity type, name); a one-word name the document
+    also writes in lower case (`common`: "Pilot" in a table cell, "pilot" in the text) is a common word."""
     table = _table()
     out = []
     entities = list(entities)
@@ -103,7 +111,8 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]]) -> lis
     for start, end, label, surface in entities:
         start, end = _trim(text, start, end)
         name = text[start:end]
-        if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"] or "et al" in name:
+        if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"] or "et al" in name \
+                or name.lower() in common:
             continue
         kind = table["labels"][label]
         last = name.split()[-1]
@@ -138,9 +147,9 @@ def _event_pattern() -> re.Pattern:
 
 def _is_name_list(text: str) -> bool:
     """Author and affiliation lines ("A. Kamaya, K. Homma, Y. Yamakawa, …") are lists of names, not prose."""
-    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    parts = [p.strip() for p in re.split(r"(?<!\d)[,;]|[,;](?!\d)", text) if p.strip()]
     named = [p for p in parts if re.fullmatch(r"(?:[A-Z][\w.'\-]*\s*){1,5}(?:\d|\*)*", p)]
-    return len(parts) >= 4 and len(named) >= 0.6 * len(parts)
+    return len(named) >= 4 and len(named) >= 0.6 * len(parts)
 
 
 _LISTED = re.compile(r"\s*(?:,|and|or|,\s*and)\s*")

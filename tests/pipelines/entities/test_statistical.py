@@ -44,3 +44,24 @@ def test_a_known_company_with_generic_words_is_that_company(extract_facts):
 
     doc = extract_document(parse_text("t.md", "Engineers at the Toyota Motor Group facility tested cells."))
     assert "Toyota" in {e.name for e in doc.entities if e.type == "Organization"}
+
+
+def test_a_sentence_with_many_commas_is_not_an_author_list():
+    text = "LG Chem Ltd. broke ground on 2 May 2023 for a 12,000-square-metre line in Osong, Cheongju, Chungbuk Province."
+    assert {("Location", "Osong"), ("Location", "Chungbuk Province")} <= _names(text)
+
+
+def test_a_one_word_name_the_document_writes_in_lower_case_is_a_common_word():
+    text = "| Toyota | Japan | Pilot plant, Nagoya | Sulfide |"
+    (entities,) = recognise([text])
+    assert "Pilot" not in {name for *_, name in typed_names(text, entities, frozenset({"pilot"}))}
+
+
+def test_a_heading_gives_places_but_not_organisations(extract_facts):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.md", "## Adjacent Adoption & Geopolitical Context\n\nToyota: the pilot line "
+                                              "in Nagoya\n\nToyota builds sulfide cells there."))
+    names = {(e.type, e.name) for e in doc.entities}
+    assert ("Location", "Nagoya") in names and not any("Adoption" in n for _, n in names)
