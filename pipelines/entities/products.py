@@ -69,6 +69,17 @@ def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str
     return product, process, gerund, frozenset(table["non_process_gerunds"])
 
 
+@lru_cache(maxsize=1)
+def _apposition_pattern() -> re.Pattern:
+    """"CeraCharge, a surface-mountable chip": a name glossed as a kind of product."""
+    table = load_schema("detectors")
+    word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
+    heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
+    makers = "|".join(table["product_gloss_stops"])
+    return re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,2}}),\s+(?:a|an)\s+(?:[\w\-]+\s+){{0,3}}?(?:{heads})"
+                      rf"\b(?!\s+(?:{makers})\b)")
+
+
 def find_named_products(text: str) -> list[tuple[int, int, str]]:
     """Capitalised names before a product noun: "Dodge Charger Daytona cars" → "Dodge Charger Daytona"."""
     product, _, _, _ = _named_patterns()
@@ -84,7 +95,11 @@ def find_named_products(text: str) -> list[tuple[int, int, str]]:
             continue
         start = m.end(1) - len(name)
         out.append((start, m.end(1), name))
-    return out
+    for m in _apposition_pattern().finditer(text):
+        name = m.group(1)
+        if name.split()[0] not in stop and not is_technical(name) and not any(s <= m.start(1) < e for s, e, _ in out):
+            out.append((m.start(1), m.end(1), name))
+    return sorted(out)
 
 
 def find_named_processes(text: str) -> list[tuple[int, int, str]]:

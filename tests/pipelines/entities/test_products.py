@@ -9,6 +9,8 @@ from pipelines.entities.products import find_named_processes, find_named_product
     ("a fleet of Polestar 3 cars", ["Polestar 3"]),
     ("new EV models and Solid-state cells", []),           # technical words are not names
     ("production of 2,000 cells per month", []),          # a number is not a name
+    ("Murata ships PowerChip, a solid-state chip for wearables.", ["PowerChip"]),  # a name glossed as a product
+    ("Ampcera, a Tucson battery maker, grew.", []),        # glossed as a maker: an organisation
 ])
 def test_named_products(text, expected):
     assert [name for _, _, name in find_named_products(text)] == expected
