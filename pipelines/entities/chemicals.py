@@ -27,7 +27,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     classes = "|".join(sorted(chem["class_words"], key=len, reverse=True))
     named = re.compile(rf"(?<![\w\-])((?:{piece}(?:[\s\-]+|(?<=\)))){{1,3}}(?:{classes}))(?![\w\-])", re.I)
     endings = "|".join(chem["word_endings"])
-    single = re.compile(rf"(?<![\w\-])((?:[a-z]+-)?[a-z]{{3,}}(?:{endings}))(?![\w\-])")
+    single = re.compile(rf"(?<![\w\-,])((?:\d+(?:,\d+)*-)?(?:[a-z]+-)?[a-z]{{3,}}(?:{endings}))(?![\w\-])")
     anions = "|".join(table["salt_anions"])
     salt = re.compile(rf"(?<![\w\-])((?:Li|Na|K|Mg|Zn)(?:{anions}))(?![\w\-])")
     return named, single, salt, chem["class_words"]
@@ -135,4 +135,30 @@ def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
         if len(name.split()) < 2:
             continue
         out.append((start, m.end(1), name, roles[name.split()[-1].lower()]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _element_form_pattern() -> tuple[re.Pattern, dict[str, str], frozenset[str]]:
+    import periodictable
+
+    table = load_schema("detectors")
+    elements = sorted({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur"},
+                      key=len, reverse=True)
+    forms = table["element_forms"]
+    fillers = "|".join(sorted(table["element_form_fillers"], key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w\-])({'|'.join(elements)})\s+(?:(?:{fillers})\s+)?"
+                         rf"({'|'.join(sorted(forms, key=len, reverse=True))})(?![\w\-])", re.I)
+    return pattern, forms, frozenset(table["nonmetal_elements"])
+
+
+def find_elemental_materials(text: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, element, class, role) of elements named with the form they are used in: "an indium foil
+    anode" → indium (metal), "a boron dopant" → boron."""
+    pattern, forms, nonmetals = _element_form_pattern()
+    out = []
+    for m in pattern.finditer(text):
+        element = m.group(1).lower()
+        out.append((m.start(1), m.end(1), element, "other" if element in nonmetals else "metal",
+                    forms[m.group(2).lower()]))
     return out

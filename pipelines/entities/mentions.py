@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kg.model import Mention
 from pipelines.entities.abbreviations import find_definitions, find_reversed_definitions
-from pipelines.entities.chemicals import find_chemical_names, find_composed_materials
+from pipelines.entities.chemicals import find_chemical_names, find_composed_materials, find_elemental_materials
 from pipelines.entities.formulas import find_formulas, parse_formula
 from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
 from pipelines.entities.organizations import find_organizations, fold_legal_name
@@ -153,7 +153,7 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
             continue
         cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
     for start, end, name, material_class in find_chemical_names(text):
-        cands.append(Candidate(start, end, "Material", _lower_first(name), "chemical-name", 0.75,
+        cands.append(Candidate(start, end, "Material", singular(_lower_first(name)), "chemical-name", 0.75,
                                (("class", material_class), ("role", "other"))))
     from pipelines.extractors.production_line import chemistry_of  # the extractors import this module
 
@@ -161,6 +161,9 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
         if _lexicon_entry(name) is None:
             cands.append(Candidate(start, end, "Material", singular(_lower_first(name)), "chemical-name", 0.65,
                                    (("class", chemistry_of(name) or "other"), ("role", role))))
+    for start, end, name, material_class, role in find_elemental_materials(text):
+        cands.append(Candidate(start, end, "Material", name, "chemical-name", 0.6,
+                               (("class", material_class), ("role", role))))
     for start, end, name, role in find_coined_materials(text):
         if _lexicon_entry(name) is not None:
             continue

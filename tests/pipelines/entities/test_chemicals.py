@@ -1,7 +1,7 @@
 """Materials named by nomenclature, found without a lexicon entry."""
 import pytest
 
-from pipelines.entities.chemicals import find_chemical_names
+from pipelines.entities.chemicals import find_chemical_names, find_elemental_materials
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -12,6 +12,9 @@ from pipelines.entities.chemicals import find_chemical_names
     ("adiponitrile as additive", [("adiponitrile", "other")]),
     ("NaFSI in diglyme", [("NaFSI", "other")]),
     ("the oxide layer grew", []),
+    ("a 1,2-dimethoxyethane and 1,4-dioxane mix with 2-methyltetrahydrofuran", [("2-methyltetrahydrofuran", "other")]),
+    ("dissolved polysulfides", [("polysulfides", "other")]),
+    ("a methyl cellulose binder", [("methyl cellulose", "polymer")]),
 ])
 def test_chemical_names(text, expected):
     assert [(name, cls) for _, _, name, cls in find_chemical_names(text)] == expected
@@ -35,3 +38,12 @@ def test_electrodes_named_by_composition(text, expected):
     from pipelines.entities.chemicals import find_composed_materials
 
     assert [(name, role) for _, _, name, role in find_composed_materials(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a test cell with a gallium foil anode", [("gallium", "metal", "anode")]),
+    ("an aluminium dopant and phosphorus precursor", [("aluminium", "metal", "other"), ("phosphorus", "other", "precursor")]),
+    ("the copper foil current collector", []),     # a foil alone is a component
+])
+def test_elements_named_with_their_part(text, expected):
+    assert [(name, cls, role) for _, _, name, cls, role in find_elemental_materials(text)] == expected
