@@ -139,26 +139,31 @@ def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _element_form_pattern() -> tuple[re.Pattern, dict[str, str], frozenset[str]]:
+def _element_forms() -> tuple[re.Pattern, dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
     import periodictable
 
     table = load_schema("detectors")
-    elements = sorted({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur"},
-                      key=len, reverse=True)
+    elements = frozenset({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur"})
     forms = table["element_forms"]
-    fillers = "|".join(sorted(table["element_form_fillers"], key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w\-])({'|'.join(elements)})\s+(?:(?:{fillers})\s+)?"
-                         rf"({'|'.join(sorted(forms, key=len, reverse=True))})(?![\w\-])", re.I)
-    return pattern, forms, frozenset(table["nonmetal_elements"])
+    form = re.compile(rf"(?<![\w\-])(?:{'|'.join(sorted(forms, key=len, reverse=True))})(?![\w\-])", re.I)
+    return form, forms, elements, frozenset(table["element_form_fillers"]), frozenset(table["nonmetal_elements"])
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
 def find_elemental_materials(text: str) -> list[tuple[int, int, str, str, str]]:
-    """(start, end, element, class, role) of elements named with the form they are used in: "an indium foil
-    anode" → indium (metal), "a boron dopant" → boron."""
-    pattern, forms, nonmetals = _element_form_pattern()
+    """(start, end, element, class, role) of elements named with the part they play: "an indium foil anode" →
+    indium (metal), "a boron dopant" → boron. The part nouns are found first, then the element before them."""
+    form, forms, elements, fillers, nonmetals = _element_forms()
     out = []
-    for m in pattern.finditer(text):
-        element = m.group(1).lower()
-        out.append((m.start(1), m.end(1), element, "other" if element in nonmetals else "metal",
-                    forms[m.group(2).lower()]))
+    for m in form.finditer(text):
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if before and before.group(1).lower() in fillers:
+            before = _WORD_BEFORE.search(text, max(0, before.start() - 20), before.start())
+        if not before or before.group(1).lower() not in elements or (before.start() and text[before.start() - 1] in "-"):
+            continue
+        element = before.group(1).lower()
+        out.append((before.start(1), before.end(1), element, "other" if element in nonmetals else "metal",
+                    forms[m.group().lower()]))
     return out
