@@ -47,8 +47,23 @@ def chemistry_phrases() -> tuple[dict[str, str], tuple[str, ...]]:
     return label_of, tuple(p for phrases in cues("chemistry").values() for p in phrases)
 
 
-def find(text: str, phrases) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in _pattern_for(phrases).finditer(text)]
+_FOUND: dict[tuple[int, str], tuple[tuple[int, int, str], ...]] = {}
+_FOUND_LIMIT = 50_000
+
+
+def find(text: str, phrases) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, phrase) of each cue phrase in the text. Extractors ask the same question of the same clause
+    several times, so answers for schema lists (which live as long as the process) are kept."""
+    key = (id(phrases), text)
+    hit = _FOUND.get(key)
+    if hit is not None and _BY_ID.get(id(phrases), (None,))[0] is phrases:
+        return hit
+    found = tuple((m.start(), m.end(), m.group().lower()) for m in _pattern_for(phrases).finditer(text))
+    if isinstance(phrases, list):
+        if len(_FOUND) >= _FOUND_LIMIT:
+            _FOUND.clear()
+        _FOUND[key] = found
+    return found
 
 
 def first_label(text: str, table: dict[str, list[str]]) -> str | None:
