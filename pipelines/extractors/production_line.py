@@ -160,7 +160,8 @@ def _extract(ctx: PassageContext) -> list[Fact]:
             local = [o for o in actors if start <= o.start < anchor] or [o for o in actors
                                                                         if clause_start <= o.start < anchor]
             org = (local[-1] if local else None) or (orgs[0] if orgs and orgs[0].start < anchor else None) \
-                or _agent(ctx, orgs, anchor, clause_end) or ctx.topic_org or _referent(ctx, anchor)
+                or _agent(ctx, orgs, anchor, clause_end) or ctx.topic_org or _referent(ctx, anchor) \
+                or (ctx.antecedent if not orgs else None)
             if org is None:
                 continue
             fact = _line(ctx, org, anchor, heading_stage, caps[0] if caps else (capacities[0] if capacities else None),

@@ -31,6 +31,9 @@ def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pai
     ("Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.",
      ("Idemitsu Kosan", "commercial", "sulfide", 1000, "t/year")),
     ("Honda opened an all-solid-state demonstration line.", ("Honda", "demo", "unknown", None, None)),
+    ("Ampcera runs a small test line for its lithium ceramic battery.", ("Ampcera", "pilot", "oxide", None, None)),
+    ("Two verification facilities are operated by Ampcera.", ("Ampcera", "pilot", "unknown", None,
+                                                                    None)),
 ])
 def test_production_lines(extract_facts, sentence, expected):
     (fact,) = extract_facts(sentence, "production_line")
@@ -128,3 +131,9 @@ def test_a_papers_authors_develop_what_they_report(tmp_path):
 def test_a_class_that_qualifies_a_technology_is_developed_as_that_technology(extract_facts):
     facts = extract_facts("Ampcera is developing sulphide-based all-solid-state batteries.", "develops")
     assert [(f["org"], f["what"]) for f in facts] == [("Ampcera", "sulfide-based all-solid-state batteries")]
+
+
+def test_a_line_with_no_organisation_in_its_sentence_is_the_paragraph_subjects(extract_facts):
+    text = ("Ampcera makes sulfide electrolyte in Japan. A final decision on a pilot factory for the "
+            "electrolyte is expected in 2026.")
+    assert [(f["org"], f["stage"]) for f in extract_facts(text, "production_line")] == [("Ampcera", "pilot")]
