@@ -111,7 +111,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
             if not hits:
                 continue
             cue_start = start + hits[0][0]
-            before = [o for o in actors if clause_start <= o.start and o.end <= cue_start]
+            before = [o for o in actors if clause_start <= o.start and o.end <= cue_start
+                      and not _RELATIONAL.match(ctx.text, o.end)]
             after = [o for o in actors if cue_start <= o.start < end]
             joined = _joined_pair(ctx, [o for o in before if o.start >= start], cue_start)
             if joined:
@@ -137,6 +138,9 @@ def extract(ctx: PassageContext) -> list[Fact]:
     return facts + _backed(ctx, actors)
 
 
+# "SK Innovation, SK On's parent, signed …": a name that only qualifies a relation noun is not the actor
+_RELATIONAL = re.compile(r"['’]s\s+(?:[\w\-]+\s+)?(?:parent|subsidiary|unit|affiliate|owner|rival|sister company|"
+                         r"spin-off|division)\b")
 _OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
 _BACKED = re.compile(r"-(?:backed|funded|owned)\b")
 

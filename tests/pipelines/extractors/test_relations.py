@@ -17,6 +17,9 @@ import pytest
     # "X-backed" describes the organisation the phrase is about
     ("Solid Power, the Ford-backed developer of sulfide electrolytes, expanded its plant.", {("Ford", "Solid Power")}),
     ("Panasonic has begun testing prototype cells from Ampcera in its lab.", {("Ampcera", "Panasonic")}),
+    # a name that only qualifies a relation noun ("Audi's parent") is not the actor
+    ("In 2021 Volkswagen, Audi's parent, signed a memorandum of understanding with QuantumScape.",
+     {("QuantumScape", "Volkswagen")}),
     ("Toyota opened a line. A joint laboratory with Kyoto University studies sulfide stability.",
      {("Kyoto University", "Toyota")}),
 ])
