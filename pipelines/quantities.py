@@ -711,6 +711,16 @@ def _drop_currency_restatements(text: str, found: list[Quantity]) -> list[Quanti
     return [q for q in found if id(q) not in drop]
 
 
+_OF_SOMETHING_A_YEAR = re.compile(r"\s+of\s+(?:[\w\-()]+\s+){1,5}?(?:(?:a|per|each|every)\s+year|annually|yearly|"
+                                  r"per\s+annum)\b", re.I)
+
+
+def _per_year(text: str, found: list[Quantity]) -> list[Quantity]:
+    """"1,000 metric tons of lithium sulphide a year": a mass whose period follows what is produced is per year."""
+    return [replace(q, unit="t/year", quantity_kinds=kinds_of("t/year")) if q.unit == "t"
+            and _OF_SOMETHING_A_YEAR.match(text, q.end) else q for q in found]
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """All values with a recognised unit (or currency) in one normalised sentence, in text order."""
     if not _DIGIT.search(text):
@@ -728,6 +738,7 @@ def find_quantities(text: str) -> list[Quantity]:
         i += used
     if "C/" in text or "C /" in text:
         found = sorted(found + _c_fractions(text, found), key=lambda q: q.start)
+    found = _per_year(text, found)
     if len(found) > 1:
         found = _drop_currency_restatements(text, _drop_restatements(_charge_windows(text, found)))
     return found

@@ -63,13 +63,6 @@ def _spending(clause: str) -> bool:
                 and not find(clause, cues("spec", "equity")))
 
 
-def _per_year(q, clause: str):
-    """"1,000 metric tons of lithium sulphide a year": a mass with an annual cue later in the clause."""
-    if q.unit == "t" and find(clause, cues("spec", "annual")):
-        return replace(q, unit="t/year", quantity_kinds=("production_capacity",))
-    return q
-
-
 def _window_percent(quantities, q) -> bool:
     """"15–90% in 18 min": the percentages describe the charge window of the time value, not a spec."""
     if q.unit != "%":
@@ -241,7 +234,6 @@ def extract(ctx: PassageContext) -> list[Fact]:
         clause = ctx.text[clause_start:clause_end]
         if _NEGATION.search(ctx.text[clause_start:q.start]):
             continue
-        q = _per_year(q, clause)
         kind = quantity_kind(ctx, q, clause)
         if kind is None:
             continue

@@ -276,3 +276,13 @@ def test_powers_of_ten_survive_the_pipeline_normalisation(sentence: str, expecte
     value, value_max, unit = expected
     assert q.unit == unit and q.value == pytest.approx(value)
     assert q.value_max == (pytest.approx(value_max) if value_max is not None else None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The plant will make 2,500 tonnes of lithium sulfide a year.", (2500, "t/year")),
+    ("The plant will make 800 t of sulfide electrolyte annually.", (800, "t/year")),
+    ("The reactor holds 5 tonnes of solvent.", (5, "t")),
+])
+def test_a_mass_whose_period_follows_the_product_is_per_year(text, expected):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == expected
