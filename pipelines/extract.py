@@ -246,7 +246,7 @@ def organisation_chemistries(norms, passage_spans: list[list[Span]]) -> dict[str
         orgs = [s for s in spans if s.type == "Organization"]
         if not orgs:
             continue
-        labels = {label_of[hit[2].lower()] for hit in find(norm.text, phrases) if hit[2].lower() in label_of}
+        labels = {label_of[hit[2]] for hit in find(norm.text, phrases) if hit[2] in label_of}
         stated.setdefault(orgs[0].name, set()).update(labels)
     return stated
 

@@ -307,6 +307,11 @@ _TOKEN = re.compile(
 )
 _MINUS = frozenset("-−–")
 _CURRENCIES = frozenset(SCHEMA.currency_prefixes.values())
+
+
+def is_currency(unit: str) -> bool:
+    """A canonical currency unit ("USD", "JPY"): an amount of money."""
+    return unit in _CURRENCIES
 _MULT = re.compile(r"(?:(?P<word>\s?(?:thousand|million|billion|trillion))|(?P<abbr>bn|mn|mln|tn|[kKMBm]))(?![A-Za-z])")
 _PLUS = re.compile(r"\+(?!\d)")
 _SEP = re.compile(
@@ -705,8 +710,8 @@ def _drop_currency_restatements(text: str, found: list[Quantity]) -> list[Quanti
     the canonical currency), else the one written first."""
     drop: set[int] = set()
     for a, b in zip(found, found[1:]):
-        if a.unit != b.unit and "cost" in kinds_of(a.unit) and "cost" in kinds_of(b.unit) \
-                and a.unit not in ("%", "×") and b.unit not in ("%", "×") and _RESTATED.fullmatch(text[a.end:b.start]):
+        if a.unit != b.unit and is_currency(a.unit) and is_currency(b.unit) \
+                and _RESTATED.fullmatch(text[a.end:b.start]):
             drop.add(id(a) if b.unit == "USD" else id(b))
     return [q for q in found if id(q) not in drop]
 

@@ -14,13 +14,18 @@ from pipelines.schemas import load_schema
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
+def _element_names() -> frozenset[str]:
+    """Every element's English name, from the element table, with the British spellings."""
     import periodictable
 
+    return frozenset({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur", "caesium"})
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     table = load_schema("detectors")
     chem = table["chemical_names"]
-    elements = sorted({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur",
-                                                                                     "caesium"}, key=len, reverse=True)
+    elements = sorted(_element_names(), key=len, reverse=True)
     stems = sorted(chem["stems"], key=len, reverse=True)
     prefix = "|".join(re.escape(w) for w in elements + stems)
     piece = rf"(?:\(?(?:{prefix})[\w()\-,']*\)?)"
@@ -139,14 +144,11 @@ def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _element_forms() -> tuple[re.Pattern, dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
-    import periodictable
-
+def _element_forms() -> tuple[re.Pattern, dict[str, str], frozenset[str], frozenset[str]]:
     table = load_schema("detectors")
-    elements = frozenset({el.name for el in periodictable.elements if el.number > 0} | {"aluminium", "sulphur"})
     forms = table["element_forms"]
     form = re.compile(rf"(?<![\w\-])(?:{'|'.join(sorted(forms, key=len, reverse=True))})(?![\w\-])", re.I)
-    return form, forms, elements, frozenset(table["element_form_fillers"]), frozenset(table["nonmetal_elements"])
+    return form, forms, frozenset(table["element_form_fillers"]), frozenset(table["nonmetal_elements"])
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
@@ -155,13 +157,14 @@ _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 def find_elemental_materials(text: str) -> list[tuple[int, int, str, str, str]]:
     """(start, end, element, class, role) of elements named with the part they play: "an indium foil anode" →
     indium (metal), "a boron dopant" → boron. The part nouns are found first, then the element before them."""
-    form, forms, elements, fillers, nonmetals = _element_forms()
+    form, forms, fillers, nonmetals = _element_forms()
+    elements = _element_names()
     out = []
     for m in form.finditer(text):
         before = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())
         if before and before.group(1).lower() in fillers:
             before = _WORD_BEFORE.search(text, max(0, before.start() - 20), before.start())
-        if not before or before.group(1).lower() not in elements or (before.start() and text[before.start() - 1] in "-"):
+        if not before or before.group(1).lower() not in elements or text[before.start() - 1:before.start()] == "-":
             continue
         element = before.group(1).lower()
         out.append((before.start(1), before.end(1), element, "other" if element in nonmetals else "metal",

@@ -169,9 +169,17 @@ def is_agent(text: str, span: Span) -> bool:
                      text[max(0, span.start - 60):span.start]) is not None
 
 
+_BACKING = r"backed|owned|funded|controlled|supported"
+
+
 def is_modifier(text: str, span: Span) -> bool:
     """"the Volkswagen Group-backed developer", "a Samsung-funded start-up": the name qualifies another noun."""
-    return re.match(r"-(?:backed|based|owned|funded|led|affiliated|controlled|supported)\b", text[span.end:]) is not None
+    return re.match(rf"-(?:{_BACKING}|based|led|affiliated)\b", text[span.end:]) is not None
+
+
+def is_backer(text: str, span: Span) -> bool:
+    """"the Volkswagen-backed developer": the name is of an organisation that invests in the one described."""
+    return re.match(rf"-(?:{_BACKING})\b", text[span.end:]) is not None
 
 
 def org_parent(name: str) -> str | None:

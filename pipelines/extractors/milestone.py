@@ -101,12 +101,15 @@ def _reported_now(ctx: PassageContext) -> list:
     return [DateMention(start=match.start(), end=match.end(), raw=match.group(), date=published[:7], relative=True)]
 
 
+_THAT = re.compile(r"\bthat\b")
+
+
 def _dates_of_saying(text: str, dates: list) -> set[int]:
     """Dates that only say when something was said: "X said in April 2024 that it aims to … in 2027" (a date
     before "that" after a saying verb, with another date in what was said)."""
     out: set[int] = set()
     for start, end, _ in find(text, cues("milestone", "saying_verbs")):
-        that = re.compile(r"\bthat\b").search(text, end)
+        that = _THAT.search(text, end)
         if that is None:
             continue
         before = [i for i, d in enumerate(dates) if end <= d.start < that.start() and that.start() - end <= 40]

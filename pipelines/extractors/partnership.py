@@ -12,7 +12,7 @@ from itertools import combinations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import clauses, cues, find, nearest_label, same_group, segments
+from pipelines.extractors.cues import clauses, cues, find, is_backer, nearest_label, same_group, segments
 
 
 def _unique(spans: list[Span]) -> list[Span]:
@@ -142,7 +142,6 @@ def extract(ctx: PassageContext) -> list[Fact]:
 _RELATIONAL = re.compile(r"['’]s\s+(?:[\w\-]+\s+)?(?:parent|subsidiary|unit|affiliate|owner|rival|sister company|"
                          r"spin-off|division)\b")
 _OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
-_BACKED = re.compile(r"-(?:backed|funded|owned)\b")
 
 
 def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
@@ -152,7 +151,7 @@ def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
     for clause_start, clause_end in clauses(ctx.text):
         inside = [o for o in actors if clause_start <= o.start < clause_end]
         for backer in inside:
-            if not _BACKED.match(ctx.text, backer.end):
+            if not is_backer(ctx.text, backer):
                 continue
             others = [o for o in inside if o.key != backer.key]
             described = [o for o in others if o.end <= backer.start][-1:] or others[:1]

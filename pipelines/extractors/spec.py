@@ -13,7 +13,7 @@ from dataclasses import replace
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.extractors.cues import clauses, comma_cuts, cues, find
-from pipelines.quantities import fits, kinds_of
+from pipelines.quantities import fits, is_currency
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
 _NEGATION = re.compile(r"\b(?:not|never|no longer|fails? to|failed to|cannot|can't|won't)\b", re.I)
@@ -49,7 +49,7 @@ def quantity_kind(ctx: PassageContext, quantity, clause: str) -> str | None:
     if unit in ("μm", "nm") and re.search(r"\blayer|film|separator|coating", clause, re.I) and \
             re.search(r"\bthick", ctx.text, re.I):
         return "thickness"
-    if unit not in ("%", "×") and "cost" in kinds_of(unit) and _spending(clause):
+    if is_currency(unit) and _spending(clause):
         return "cost"
     kinds = getattr(quantity, "quantity_kinds", ()) or ()
     return _DEFAULT_KIND.get(unit) or (kinds[0] if kinds else "other")
