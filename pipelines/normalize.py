@@ -111,5 +111,16 @@ def canonical_spelling(text: str) -> str:
     return pattern.sub(lambda m: _same_case(m.group(), variants[m.group().lower()]), text)
 
 
+def spelling_forms(text: str) -> set[str]:
+    """The text in both spellings of the field's variant words, so a lexicon written with one finds the other."""
+    pattern, variants = _spelling_pattern()
+    canonical = canonical_spelling(text)
+    forms = {text, canonical}
+    for variant, standard in variants.items():
+        if re.search(standard, canonical, re.IGNORECASE):
+            forms.add(re.sub(standard, lambda m: _same_case(m.group(), variant), canonical, flags=re.IGNORECASE))
+    return forms
+
+
 def _same_case(written: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if written[:1].isupper() else replacement

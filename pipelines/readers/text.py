@@ -118,7 +118,8 @@ def split_blocks(text: str, offset: int = 0):
     """Yield blocks: one per heading, list item and table row; wrapped lines of a paragraph are joined.
 
     A line continues the previous one when that line ends in a hyphen, or the new line starts in lower case,
-    or the previous line is as long as the wrapped lines around it and does not end a sentence.
+    or the previous line is as long as the wrapped lines around it and does not end a sentence (in a chunk where
+    some line opens in lower case: prose).
     """
     spans: list[tuple[int, int]] = []
     pos = offset
@@ -141,6 +142,9 @@ def _flush(text: str, chunk: list[tuple[int, int, str]]):
     if not chunk:
         return
     width = max(len(line) for _, _, line in chunk)
+    # wrapped prose has continuation lines that open in lower case; three or more lines that all open with a
+    # capital are a byline, an address or a list of lines, each its own block
+    wrapped = len(chunk) < 3 or any(line.lstrip()[:1].islower() or line.endswith("-") for _, _, line in chunk)
     current: list[int] | None = None
     kind = "paragraph"
     for start, end, line in chunk:
@@ -149,7 +153,7 @@ def _flush(text: str, chunk: list[tuple[int, int, str]]):
             prev = text[current[0]:current[1]]
             stripped = line.lstrip()
             continues = (prev.endswith("-") or (stripped[:1].islower())
-                         or (width >= 50 and len(prev) >= 0.75 * width and not _SENTENCE_END.search(prev)))
+                         or (wrapped and width >= 50 and len(prev) >= 0.75 * width and not _SENTENCE_END.search(prev)))
             if continues:
                 current[1] = end
                 continue

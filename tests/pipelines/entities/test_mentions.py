@@ -46,6 +46,8 @@ def test_in_document_abbreviation_becomes_alias():
     ("from Huazhong University of Science and Technology and Tianjin University.",
      ["Huazhong University of Science and Technology", "Tianjin University"]),
     ("MOU with Philenergy (Korea)", ["Philenergy"]),
+    ("Brightvolt Holdings Corp. Ltd. opened a plant.", ["Brightvolt Holdings Corp. Ltd"]),   # a chain of legal forms
+    ("the Faculty of Chemistry, Northgate University of Science", ["Northgate University of Science"]),  # a sub-unit
 ])
 def test_unknown_organisations(text, expected):
     assert [name for _, _, name, _, _ in find_organizations(text)] == expected
@@ -63,6 +65,11 @@ def test_persons_by_role():
 def test_abbreviation_definitions_both_orders():
     assert find_definitions("lithium-ion batteries (LIB) are")[0][2:] == ("lithium-ion batteries", 23, 26, "LIB")
     assert find_reversed_definitions("ALD (atomic layer deposition) of layers")[0][2] == "atomic layer deposition"
+
+
+def test_either_spelling_finds_a_lexicon_entry():
+    found = {h.entry.name for h in domain_gazetteer().find("sulphide solid electrolytes and sulfide electrolytes")}
+    assert found == {"sulfide solid electrolyte"}
 
 
 def test_plurals_and_case_for_common_nouns_only():

@@ -24,6 +24,10 @@ def test_names_no_lexicon_lists_are_found(text, expected):
     ("Researchers tested Battery Cell designs at scale.", "Battery Cell"),                # a technical term
     ("Output at the Kashima Chemical Complex will double.", "Kashima Chemical Complex"),  # a site, not a company
     ("At the EnerTech show the company outlined a target of 800 Wh/L.", "EnerTech"),       # an event
+    ("Frontiers in Chemical Engineering, Catalysis section, published 3 May 2020", "Chemical Engineering"),  # journals
+    ("Published in Journal of Membrane Science, 2020.", "Journal of Membrane Science"),
+    ("The results appeared in Applied Materials Letters in 2021.", "Applied Materials Letters"),
+    ("Work done at the School of Mining Engineering, Kestrel University, Perth.", "School of Mining Engineering"),
 ])
 def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     assert unwanted not in {name for _, name in _names(text)}

@@ -29,6 +29,14 @@ def test_wrapped_paragraph_lines_are_one_block():
     assert blocks[0].endswith("suppliers.") and blocks[1] == "Short heading"
 
 
+def test_byline_lines_of_equal_length_stay_separate_blocks():
+    text = ("A. Writer, B. Author, C. Contributor, D. Reviewer, E. Editor, F. Fellow, Grace Hopper\n"
+            "Department of Chemical Engineering, Northgate University of Science, Springfield, USA\n"
+            "Journal of Imaginary Batteries, Energy Storage section, published 3 March 2022\n")
+    blocks = [text[b.start:b.end] for b in parse_text("p.txt", text).blocks]
+    assert len(blocks) == 3 and blocks[1].startswith("Department")
+
+
 @pytest.mark.parametrize("data, problem", [
     (b"", "empty file"),
     (b"   \n", "empty file"),
