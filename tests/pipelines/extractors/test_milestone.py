@@ -17,6 +17,22 @@ def test_dated_events_with_status(extract_facts, sentence, expected):
     assert _short(extract_facts(sentence, "milestone")) == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # building, founding a venture, partnering, supplying and testing are dated events too
+    ("In August 2019 Panasonic built a 100 MWh demonstration production line.", [("Panasonic", "2019-08", "achieved")]),
+    ("A joint laboratory was set up by Nissan and Panasonic on July 6, 2022.",
+     [("Nissan", "2022-07-06", "achieved"), ("Panasonic", "2022-07-06", "achieved")]),
+    ("Samsung SDI first partnered with Hyundai in 2021.", [("Samsung SDI", "2021", "achieved")]),
+    ("Toyota has supplied 20 Ah prototype cells to partners in 2025.", [("Toyota", "2025", "achieved")]),
+    ("Nissan said prototype vehicles will be driven on public roads from FY2028.", [("Nissan", "2028", "planned")]),
+    ("Honda opened a line. Cells are to be produced on the line starting in January 2025.",
+     [("Honda", "2025-01", "planned")]),
+])
+def test_events_of_building_partnering_supplying_and_testing(extract_facts, sentence, expected):
+    facts = extract_facts(sentence, "milestone", published=None)
+    assert sorted((f["subject"], f["date"], f["status"]) for f in facts) == expected
+
+
 def test_each_clause_gets_its_own_subject_and_date(extract_facts):
     facts = extract_facts("In 2026, Toyota announced commercial production starting 2027, Samsung SDI began "
                           "pilot-line sampling, and QuantumScape shipped B-samples to Volkswagen.", "milestone")
