@@ -112,7 +112,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 continue
             cue_start = start + hits[0][0]
             before = [o for o in actors if clause_start <= o.start and o.end <= cue_start
-                      and not _RELATIONAL.match(ctx.text, o.end)]
+                      and not _RELATIONAL.match(ctx.text, o.end) and not _SET_ASIDE.search(ctx.text, max(0, o.start - 24), o.start)]
             after = [o for o in actors if cue_start <= o.start < end]
             joined = _joined_pair(ctx, [o for o in before if o.start >= start], cue_start)
             if joined:
@@ -124,6 +124,10 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):
                     anchor, partners = after[0], after[1:]
+            if anchor is not None and not partners and _POSSESSED_CUE.search(ctx.text, max(0, cue_start - 30),
+                                                                             cue_start):
+                # "Solid Power, the developer that SK On chose as its partner": the one chosen is the partner
+                partners = [o for o in before if o.key != anchor.key][-1:]
             if anchor is not None and not partners and _OWNED.fullmatch(ctx.text, anchor.end, cue_start):
                 # "BMW and Stellantis are among Samsung SDI's customers": the owner's partners are the others named
                 partners = [o for o in actors if clause_start <= o.start < clause_end and o.key != anchor.key]
@@ -142,6 +146,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
 _RELATIONAL = re.compile(r"['’]s\s+(?:[\w\-]+\s+)?(?:parent|subsidiary|unit|affiliate|owner|rival|sister company|"
                          r"spin-off|division)\b")
 _OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
+# "Besides BMW, Solid Power works with Ford": a name set aside, the subject's own unit ("its Future Technology
+# Institute") or a person's employer ("head of the institute") is not the one that partners
+_SET_ASIDE = re.compile(r"\b(?:[Bb]esides|[Uu]nlike|[Ll]ike|than|beyond|[Ee]xcept|[Aa]part from|its|their|our|"
+                        r"(?:head|chief|director|president|chairman|member) of)\s+(?:the\s+)?$")
+_POSSESSED_CUE = re.compile(r"\b(?:as\s+)?(?:its|their)\s+(?:[\w\-]+\s+)?$")
 
 
 def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:

@@ -22,6 +22,11 @@ import pytest
      {("QuantumScape", "Volkswagen")}),
     ("Toyota opened a line. A joint laboratory with Kyoto University studies sulfide stability.",
      {("Kyoto University", "Toyota")}),
+    # a name set aside ("Besides X,") or a person's employer is not the partner; "its partner" is the one chosen
+    ("Besides Hyundai, Factorial Energy also works with Stellantis.", {("Factorial Energy", "Stellantis")}),
+    ("The line was built with help from Ampcera, the start-up that Panasonic picked in 2023 as its partner.",
+     {("Ampcera", "Panasonic")}),
+    ("Guests included Kim Min-ho, head of the Toyota Research Institute, and staff of partner Ampcera.", set()),
 ])
 def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
