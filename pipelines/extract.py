@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (build_document_lexicon, find_candidates, resolve_overlaps,
-                                        statistical_candidates, to_mention)
+from pipelines.entities.mentions import (build_document_lexicon, find_candidates, propagate_names,
+                                        resolve_overlaps, statistical_candidates, to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
@@ -60,7 +60,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     passage_spans = []
     found = [find_candidates(norm.text, lexicon) for norm in norms]
     headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
-    statistical = statistical_candidates([norm.text for norm in norms], found, headings)
+    statistical = propagate_names([norm.text for norm in norms], found,
+                                  statistical_candidates([norm.text for norm in norms], found, headings))
     for passage, norm, rules, model in zip(passages, norms, found, statistical):
         cands = resolve_overlaps(rules + model)
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
@@ -131,6 +132,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         unique.setdefault(_identity(fact), fact)
     facts = _drop_superseded(_with_organisation_chemistry(list(unique.values()),
                                                           organisation_chemistries(norms, passage_spans)))
+    facts = _drop_restated_lines(facts, passages[0].id if passages else None)
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     known = {e.key for e in entities}
     for fact in facts:
@@ -282,6 +284,28 @@ def _drop_superseded(facts: list) -> list:
             if not (f.kind == "develops" and is_generic(f.slots["what"]) and f.slots["org"] in specific)
             and not (f.kind == "production_line" and f.slots["chemistry"] == "unknown"
                      and (f.slots["org"], f.slots["stage"]) in known_lines)]
+
+
+def _drop_restated_lines(facts: list, title_passage: str | None) -> list:
+    """One line written twice is stored once: a place that is part of the other's ("Sakura" of "Sakura City,
+    Tochigi"). The body's line with the fullest place is kept, before the headline's."""
+    def place(fact) -> list[str]:
+        return [p.strip() for p in (fact.slots.get("location") or "").split(",") if p.strip()]
+
+    def preference(fact) -> tuple:
+        return (fact.evidence.passage_id == title_passage, -len(place(fact)), fact.evidence.start)
+
+    def restates(kept, fact) -> bool:
+        if any(kept.slots[k] != fact.slots[k] for k in ("org", "stage", "chemistry")):
+            return False
+        return bool(place(fact)) and all(any(p in q for q in place(kept)) for p in place(fact))
+
+    kept: list = []
+    for fact in sorted((f for f in facts if f.kind == "production_line"), key=preference):
+        if not any(restates(k, fact) for k in kept):
+            kept.append(fact)
+    survivors = {id(f) for f in kept}
+    return [f for f in facts if f.kind != "production_line" or id(f) in survivors]
 
 
 _METHOD_RANK = {"develops-line": 0, "develops-maker": 1, "develops-verb": 2, "develops-table": 3, "develops-list": 4}

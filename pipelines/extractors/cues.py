@@ -156,11 +156,27 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
 
 
 def preceded_by(text: str, span: Span, words) -> bool:
-    """True when the word just before the span (skipping articles) is one of `words`."""
-    before = re.findall(r"[\w']+", text[max(0, span.start - 40):span.start].lower())
-    while before and before[-1] in ("the", "a", "an", "its", "their", "and", "or"):
-        before.pop()
-    return bool(before) and before[-1] in set(words)
+    """True when the word just before the span (skipping articles) is one of `words`; a name listed after
+    others ("from CATL and BYD", "with Kia, Hyundai and Ford") is preceded by what precedes the list."""
+    tokens = re.findall(r"[\w'\-]+|,", text[max(0, span.start - 80):span.start])
+    words = set(words)
+    while tokens:
+        while tokens and tokens[-1].lower() in ("the", "a", "an", "its", "their"):
+            tokens.pop()
+        if not tokens or tokens[-1].lower() in words:
+            return bool(tokens)
+        if tokens[-1] not in ("and", "or", ","):
+            return False
+        tokens.pop()
+        if tokens and tokens[-1] == ",":
+            tokens.pop()
+        listed = 0
+        while tokens and tokens[-1][:1].isupper() and listed < 4:
+            tokens.pop()
+            listed += 1
+        if not listed:
+            return False
+    return False
 
 
 def is_agent(text: str, span: Span) -> bool:

@@ -76,8 +76,9 @@ def _stage_from_heading(heading: str) -> str | None:
 
 
 def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None, capacity,
-          confidence: float) -> Fact | None:
-    stage = nearest_label(ctx.text, cues("production_line", "stages"), anchor) or heading_stage
+          confidence: float, clause: tuple[int, int] | None = None) -> Fact | None:
+    start, end = clause or (0, len(ctx.text))
+    stage = nearest_label(ctx.text[start:end], cues("production_line", "stages"), anchor - start) or heading_stage
     if stage is None and capacity is not None:
         stage = "commercial"
     if stage is None:
@@ -165,7 +166,7 @@ def _extract(ctx: PassageContext) -> list[Fact]:
             if org is None:
                 continue
             fact = _line(ctx, org, anchor, heading_stage, caps[0] if caps else (capacities[0] if capacities else None),
-                         0.8 if local else 0.6)
+                         0.8 if local else 0.6, (start, end))
             if fact:
                 facts.append(fact)
     labelled = ctx.passage.block_kind == "list_item" and orgs and re.match(

@@ -92,3 +92,12 @@ def test_conjuncts_share_their_head_noun(sentence, materials):
     found = {name for kind, name in _mentions(sentence)[0] if kind == "Material"}
     assert materials <= found
     assert not {n for n in found if n.endswith("cathode")}
+
+
+def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it():
+    from pipelines.entities.mentions import Candidate, propagate_names
+
+    texts = ["A pilot plant opens in Gwangmyeong.", "The site in Gwangmyeong employs 200 people."]
+    model = [[Candidate(23, 34, "Location", "Gwangmyeong", "statistical-ner", 0.6)], []]
+    propagated = propagate_names(texts, [[], []], model)
+    assert [(c.type, texts[1][c.start:c.end]) for c in propagated[1]] == [("Location", "Gwangmyeong")]

@@ -145,3 +145,18 @@ def test_a_line_with_no_organisation_in_its_sentence_is_the_paragraph_subjects(e
     text = ("Ampcera makes sulfide electrolyte in Japan. A final decision on a pilot factory for the "
             "electrolyte is expected in 2026.")
     assert [(f["org"], f["stage"]) for f in extract_facts(text, "production_line")] == [("Ampcera", "pilot")]
+
+
+def test_a_line_written_twice_with_more_of_its_place_is_one_line(extract_facts):
+    text = ("Panasonic opens demonstration line in Moriguchi\n\n"
+            "Panasonic has opened a demonstration line for all-solid-state cells in Moriguchi, Osaka Prefecture. "
+            "The demonstration line in Moriguchi will make prototype cells.")
+    lines = extract_facts(text, "production_line")
+    assert [(f["org"], f["stage"], f["location"]) for f in lines] == [
+        ("Panasonic", "demo", "Moriguchi, Osaka Prefecture")]
+
+
+def test_lines_in_two_places_stay_two_lines(extract_facts):
+    text = ("Ampcera breaks ground on its Salzgitter gigafactory\n\n"
+            "Ampcera has operated a gigafactory in Taiwan since 2024.")
+    assert {f["location"] for f in extract_facts(text, "production_line")} == {"Salzgitter", "Taiwan"}
