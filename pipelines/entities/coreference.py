@@ -52,7 +52,9 @@ def _subject_position(text: str, start: int, end: int) -> bool:
 
 
 def is_subject(text: str, start: int) -> bool:
-    """Not the object of a preposition ("partnered with X")."""
+    """Not the object of a preposition ("partnered with X"), nor a parenthesis ("… Industry (METI)")."""
+    if text[max(0, start - 3):start].rstrip().endswith("("):
+        return False
     before = re.findall(r"[\w']+", text[max(0, start - 30):start].lower())
     while before and before[-1] in ("the", "a", "an"):
         before.pop()

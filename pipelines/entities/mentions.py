@@ -15,7 +15,7 @@ from pipelines.entities.abbreviations import find_definitions, find_reversed_def
 from pipelines.entities.chemicals import find_chemical_names, find_composed_materials, find_elemental_materials
 from pipelines.entities.formulas import find_formulas, parse_formula
 from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
-from pipelines.entities.organizations import find_organizations, fold_legal_name
+from pipelines.entities.organizations import find_organizations, fold_legal_name, is_organisation_name
 from pipelines.entities.persons import find_persons
 from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
                                          find_products)
@@ -97,6 +97,21 @@ def _lexicon_entry(name: str) -> Entry | None:
     return None
 
 
+def _known_organisation(name: str) -> Entry | None:
+    """"QuantumScape Battery", "QingTao (KunShan) Energy Development": a known organisation's name with generic
+    words or a parenthesised place after it is that organisation."""
+    from pipelines.entities.statistical import generic_org_words
+
+    words = re.sub(r"\s*\([^)]*\)", "", name).split()
+    generic = generic_org_words() | {"Development", "Holding", "Holdings"}
+    while len(words) > 1 and words[-1] in generic:
+        words.pop()
+        entry = _lexicon_entry(" ".join(words))
+        if entry is not None and entry.type == "Organization":
+            return entry
+    return None
+
+
 def _chemical_entry(name: str) -> Entry | None:
     """A long form that is wholly a formula ("Li7La3Zr1.75Nb0.25Al0.1O12 (LLZNbO)") or a chemical name
     ("ethylene carbonate (EC)") as a Material entry, so that its abbreviation is that material."""
@@ -123,7 +138,8 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
         for start, end, name, detector, conf in find_organizations(text):
             if detector in ("legal", "legal-cjk", "academic", "apposition", "listing"):
                 folded = fold_legal_name(name)
-                entry = _lexicon_entry(folded) or Entry("Organization", folded, (("detector", detector),))
+                entry = _lexicon_entry(folded) or _known_organisation(folded) or Entry(
+                    "Organization", folded, (("detector", detector),))
                 lexicon.add(name, entry)
                 lexicon.add(folded, entry)
         for _, _, name in find_persons(text):
@@ -134,6 +150,8 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
             entry = _lexicon_entry(long_form) or _lexicon_entry(short)
             if entry is None:
                 entry = lexicon.entries.get(long_form) or _chemical_entry(long_form)
+            if entry is None and is_organisation_name(long_form):
+                entry = Entry("Organization", long_form, (("detector", "abbreviation"),))
             if entry is not None:
                 lexicon.add(short, entry)
                 lexicon.add(long_form, entry)
@@ -171,8 +189,10 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
                                (("class", "other"), ("role", role))))
     cands.extend(_coordinated(text, cands))
     for start, end, name, detector, conf in find_organizations(text):
-        cands.append(Candidate(start, end, "Organization", fold_legal_name(name), "org-detector", conf,
-                               (("detector", detector),)))
+        folded = fold_legal_name(name)
+        known = _known_organisation(folded)
+        cands.append(Candidate(start, end, "Organization", known.name if known else folded, "org-detector", conf,
+                               known.attrs if known else (("detector", detector),)))
     for start, end, name in find_persons(text):
         cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
@@ -251,6 +271,8 @@ def statistical_candidates(texts: list[str], found: list[list[Candidate]],
                 name = fold_legal_name(name)
                 known = next((c for c in found[i] if c.type == "Organization" and start <= c.start
                               and c.end <= end), None)
+                if known is not None and _is_body_of(name):
+                    continue  # "the Board of Management of Mercedes-Benz Group AG" is Mercedes-Benz's
                 if known is not None and set(re.findall(r"[\w\-]+", name)) - set(known.name.split()) \
                         <= generic_org_words():
                     name, attrs = known.name, known.attrs
@@ -277,7 +299,20 @@ def propagate_names(texts: list[str], found: list[list[Candidate]],
     return out
 
 
+def _is_body_of(name: str) -> bool:
+    """"Board of Management of X", "Division of X": a body of an organisation, named by its role."""
+    from pipelines.entities.statistical import non_org_heads
+
+    first, _, rest = name.partition(" ")
+    return first in non_org_heads() and rest.startswith("of ")
+
+
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates, the highest ranked first; a lone element symbol inside a person's name ("Li" of
+    "Li Hong") is part of the name."""
+    persons = [c for c in cands if c.type == "Person"]
+    cands = [c for c in cands if not (c.type == "Material" and c.end - c.start <= 2
+                                      and any(p.start <= c.start and c.end <= p.end for p in persons))]
     chosen: list[Candidate] = []
     for cand in sorted(cands, key=lambda c: c.rank, reverse=True):
         if all(cand.end <= c.start or cand.start >= c.end for c in chosen):

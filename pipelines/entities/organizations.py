@@ -24,8 +24,10 @@ def _patterns() -> dict[str, re.Pattern]:
     cues = "|".join(re.escape(c) for c in sorted(data["partner_cues"], key=len, reverse=True))
     affixes = "|".join(re.escape(a) for a in sorted(data["legal_affixes"], key=len, reverse=True))
     name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
+    # a registered name may carry its seat in parentheses: "QingTao (KunShan) Energy Development Co., Ltd."
+    legal_name = r"[A-Z][\w&'\-]*(?:\s+(?:[A-Z0-9][\w&'\-]*|\([A-Z][\w\-]*\))){0,4}"
     return {
-        "legal": re.compile(rf"\b({name}(?:,?\s+(?:{suffixes}))+(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
+        "legal": re.compile(rf"\b({legal_name}(?:,?\s+(?:{suffixes}))+(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
         "academic": re.compile(
             rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})"
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
@@ -67,16 +69,21 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
                 out.append((start + piece_start, start + piece_start + len(piece), piece, detector,
                             confidence[detector]))
-    academic = [c[0] for c in out if c[3] == "academic"]
-    return tuple(c for c in out if not (c[3] == "academic" and is_subunit(c[2], text, c[1], academic)))
+    units = subunit_ranges(text)
+    return tuple(c for c in out if not any(a <= c[0] and c[1] <= b for a, b in units))
 
 
-def is_subunit(name: str, text: str, end: int, organisation_starts: list[int]) -> bool:
-    """"College of Materials Science and Engineering, Zhejiang University of Technology": the college is the
-    university's, and the university is the organisation."""
-    if name.split()[0] not in load_schema("detectors")["org_subunits"]:
-        return False
-    return any(re.fullmatch(r",\s*", text[end:start]) for start in organisation_starts if start > end)
+@lru_cache(maxsize=1)
+def _subunit_pattern() -> re.Pattern:
+    units = "|".join(load_schema("detectors")["org_subunits"])
+    return re.compile(rf"\b(?:{units})\s+of\s+[^,;()\n]{{3,120}}?(?=,\s*(?:the\s+)?[A-Z])")
+
+
+@lru_cache(maxsize=8192)
+def subunit_ranges(text: str) -> tuple[tuple[int, int], ...]:
+    """"Department of Chemical and Biomolecular Engineering, University of Notre Dame": an academic unit named
+    before its parent is the parent's, and no name inside it is an organisation of its own."""
+    return tuple(m.span() for m in _subunit_pattern().finditer(text))
 
 
 @lru_cache(maxsize=1)
@@ -129,6 +136,15 @@ def _suffix_pattern() -> re.Pattern:
     suffixes = "|".join(re.escape(s.rstrip(".")) + r"\.?" for s in sorted(data["legal_suffixes"], key=len, reverse=True))
     affixes = "|".join(re.escape(a) for a in data["legal_affixes"])
     return re.compile(rf"(?:,?\s+(?:{suffixes}))+\s*$|^(?:{affixes})|(?:{affixes})$")
+
+
+def is_organisation_name(name: str) -> bool:
+    """"China Automotive Battery Innovation Alliance", "Ministry of Economy, Trade and Industry": a capitalised
+    name headed by an organisation noun (the long form of an abbreviation the document defines)."""
+    words = re.findall(r"[\w'\-]+", name)
+    heads = set(load_schema("detectors")["org_heads"])
+    content = [w for w in words if w.lower() not in {"of", "and", "the", "for", "on", "in"}]
+    return len(words) >= 2 and all(w[:1].isupper() for w in content) and (words[-1] in heads or words[0] in heads)
 
 
 def fold_legal_name(name: str) -> str:

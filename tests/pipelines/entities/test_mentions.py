@@ -48,6 +48,9 @@ def test_in_document_abbreviation_becomes_alias():
     ("MOU with Philenergy (Korea)", ["Philenergy"]),
     ("Brightvolt Holdings Corp. Ltd. opened a plant.", ["Brightvolt Holdings Corp. Ltd"]),   # a chain of legal forms
     ("the Faculty of Chemistry, Northgate University of Science", ["Northgate University of Science"]),  # a sub-unit
+    ("Department of Civil and Marine Engineering, Northgate University, Leeds", ["Northgate University"]),
+    ("Brightvolt (Suzhou) Energy Development Co., Ltd. opened a plant.",  # a seat in parentheses
+     ["Brightvolt (Suzhou) Energy Development Co., Ltd"]),
 ])
 def test_unknown_organisations(text, expected):
     assert [name for _, _, name, _, _ in find_organizations(text)] == expected
@@ -101,3 +104,23 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
     model = [[Candidate(23, 34, "Location", "Gwangmyeong", "statistical-ner", 0.6)], []]
     propagated = propagate_names(texts, [[], []], model)
     assert [(c.type, texts[1][c.start:c.end]) for c in propagated[1]] == [("Location", "Gwangmyeong")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # an abbreviation's long form headed by an organisation noun is an organisation
+    ("Data from the European Battery Manufacturing Alliance (EBMA) show growth.",
+     ("Organization", "European Battery Manufacturing Alliance")),
+    ("The plan was approved by the Ministry of Land, Infrastructure and Transport (MOLIT).",
+     ("Organization", "Ministry of Land, Infrastructure and Transport")),
+    # a known company with generic words or legal forms after its name is that company
+    ("The applicant is Factorial Energy Technologies, Inc. of Woburn.", ("Organization", "Factorial Energy")),
+    ("Ducati Motor Holding S.p.A. showed a bike.", ("Organization", "Ducati")),
+    # an element symbol that opens a person's name is part of the name
+    ("The chief scientist of the start-up is Li Wenbo.", ("Person", "Li Wenbo")),
+])
+def test_names_the_lexicon_does_not_list_verbatim(sentence, expected):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", sentence))
+    assert expected in {(e.type, e.name) for e in doc.entities}

@@ -13,6 +13,9 @@ def _names(text: str) -> set[tuple[str, str]]:
     ("The cells were assembled in Gothenburg and shipped to customers.", ("Location", "Gothenburg")),
     ("\u201cWe are on schedule,\u201d said Anna Lindqvist, chief executive of the company.",
      ("Person", "Anna Lindqvist")),
+    ("The plant stands 40 km north of Busan.", ("Location", "Busan")),  # a short place ending the sentence
+    ("It opened a centre in the Paris-Saclay area.", ("Location", "Paris-Saclay")),  # a hyphenated place
+    ("According to Executive Officer Hiroshi Tanaka, output will double.", ("Person", "Hiroshi Tanaka")),
 ])
 def test_names_no_lexicon_lists_are_found(text, expected):
     assert expected in _names(text)
@@ -28,6 +31,7 @@ def test_names_no_lexicon_lists_are_found(text, expected):
     ("Published in Journal of Membrane Science, 2020.", "Journal of Membrane Science"),
     ("The results appeared in Applied Materials Letters in 2021.", "Applied Materials Letters"),
     ("Work done at the School of Mining Engineering, Kestrel University, Perth.", "School of Mining Engineering"),
+    ("It is funded by the Clean Growth Fund of Japan's energy agency.", "Clean Growth Fund of"),  # a dangling "of"
 ])
 def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     assert unwanted not in {name for _, name in _names(text)}
