@@ -17,6 +17,7 @@ from pipelines.schemas import load_schema
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MODIFIER = re.compile(r"(?:based|type|like|rich|doped|coated|derived|containing|free|class|grade|backed|funded|owned|led|"
                        r"made|built|designed|developed|supplied|sponsored|powered|equipped)\b")
+_PART = re.compile(r"\s+(?:anode|cathode|electrolyte|separator|coating)s?\b(?!-)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -73,7 +74,7 @@ class Gazetteer:
             start = word.start()
             if start < pos or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@")):
                 continue
-            for surface, fold, plural, entry in self.by_first.get(word.group().lower(), ()):
+            for surface, fold, plural, entry in self._candidates(word.group().lower()):
                 end = start + len(surface)
                 candidate = lowered[start:end] if fold else text[start:end]
                 if candidate != (surface.lower() if fold else surface):
@@ -87,6 +88,10 @@ class Gazetteer:
                 if end < len(text) - 1 and text[end] == "-" and text[end + 1].isalnum() and not fold \
                         and not _MODIFIER.match(text, end + 1):
                     continue
+                if entry.type == "Material" and fold:
+                    # "the graphite anode": a material named with the part it plays is that material
+                    part = _PART.match(text, end)
+                    end = part.end() if part else end
                 hits.append(Hit(start, end, text[start:end], entry))
                 pos = end
                 break
@@ -96,6 +101,16 @@ class Gazetteer:
                 if not any(h.start < m.end() and m.start() < h.end for h in hits):
                     hits.append(Hit(m.start(), m.end(), m.group(), entries[m.group()]))
         return sorted(hits, key=lambda h: h.start)
+
+    def _candidates(self, word: str) -> list[tuple[str, bool, bool, Entry]]:
+        """Surfaces that start with `word`, and common nouns whose one-word plural it is ("argyrodites")."""
+        found = self.by_first.get(word, [])
+        if len(word) > 4 and word.endswith("s"):
+            stems = [word[:-1]] + ([word[:-2]] if word.endswith("es") else [])
+            plurals = [c for stem in stems for c in self.by_first.get(stem, ()) if c[2] and " " not in c[0]]
+            if plurals:
+                return sorted(found + plurals, key=lambda c: -len(c[0]))
+        return found
 
     def _cjk_pattern(self) -> re.Pattern:
         if getattr(self, "_cjk_compiled", None) is None:

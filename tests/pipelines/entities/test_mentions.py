@@ -70,6 +70,14 @@ def test_abbreviation_definitions_both_orders():
     assert find_reversed_definitions("ALD (atomic layer deposition) of layers")[0][2] == "atomic layer deposition"
 
 
+@pytest.mark.parametrize("text, surface, name", [
+    ("Cells replace the graphite anodes with lithium metal.", "graphite anodes", "graphite"),  # with its part
+    ("Electrolyte classes include argyrodites and garnets.", "argyrodites", "Li6PS5Cl"),      # a one-word plural
+])
+def test_lexicon_materials_with_their_part_and_in_the_plural(text, surface, name):
+    assert (surface, name) in {(h.surface, h.entry.name) for h in domain_gazetteer().find(text)}
+
+
 def test_either_spelling_finds_a_lexicon_entry():
     found = {h.entry.name for h in domain_gazetteer().find("sulphide solid electrolytes and sulfide electrolytes")}
     assert found == {"sulfide solid electrolyte"}
