@@ -69,6 +69,17 @@ def _find_all(text: str, phrases) -> list[str]:
     return [hit[2] for hit in find(text, phrases)]
 
 
+_ANY_PARTNER = re.compile(r"\b(?:partner(?:s|ed|ing|ship|ships)?|collaborat\w*|work(?:s|ed|ing)? with)\b", re.I)
+
+
+def _nature(text: str) -> str | None:
+    """The kind of partnership asked about ("invested in" → investment); none when the question also asks about
+    partners in general ("partnered with or invested in")."""
+    if _ANY_PARTNER.search(text):
+        return None
+    return next((n for n in _labels(text, _cue_table("partnership", "natures")) if n != "other"), None)
+
+
 def _labels(text: str, table: dict[str, list[str]]) -> list[str]:
     return [label for label, phrases in table.items() if _find_all(text, phrases)]
 
@@ -155,5 +166,5 @@ def parse_question(store: GraphStore, question: str) -> Question:
         quantity=(_labels(text, load_schema("intents")["quantities"]) or [None])[0],
         categories=_labels(text, _cue_table("milestone", "categories")),
         org_type=org_types[0] if org_types else None,
-        nature=next((n for n in _labels(text, _cue_table("partnership", "natures")) if n != "other"), None),
+        nature=_nature(text),
         threshold=_threshold(text), keywords=_keywords(text), matched_by=how)

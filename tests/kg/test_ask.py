@@ -60,6 +60,7 @@ def _answers(graph, question: str) -> list[str]:
     ("Who runs sulfide mass production lines?", ["Acme Cells"]),
     ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
     ("Who invested in Factorial Energy?", ["Mercedes-Benz"]),
+    ("Who has partnered with or invested in Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
     ("What is Samsung SDI's pilot line capacity?", ["2,000 cells/month"]),
     ("Who supplies Toyota?", ["Idemitsu Kosan"]),
     ("Who is working on oxide electrolytes?", ["ProLogium"]),
