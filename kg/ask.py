@@ -419,7 +419,46 @@ def _object_words(q: Question) -> list[str]:
     return [w for w in words if w in q.keywords]
 
 
+_PROCESS_KIND = re.compile(r"\b([a-z][a-z\-]{3,})\s+(?:processes|process|techniques|technique|methods|method|steps)\b",
+                           re.I)
+
+
+def _organisation_context(store: GraphStore, org) -> list:
+    """Passages about an organisation: those naming it, and, in documents it dominates, those naming no other
+    organisation ("… warm isostatic pressing is being applied as a pre-process")."""
+    named = store.entity_passages(org.key)
+    out = list(named)
+    for document_id in {p.document_id for p in named}:
+        passages = store.passages(document_id)
+        mentioned = store.passage_entities([p.id for p in passages])
+        counts: dict[str, int] = {}
+        for keys in mentioned.values():
+            for key in set(keys):
+                if key.startswith("org:"):
+                    counts[key] = counts.get(key, 0) + 1
+        if counts and max(counts, key=counts.get) == org.key:
+            out += [p for p in passages if not any(k.startswith("org:") for k in mentioned.get(p.id, ()))]
+    return out
+
+
 def processes_for(store: GraphStore, q: Question, out: Answers) -> None:
+    kind = _PROCESS_KIND.search(q.text)
+    stem = kind.group(1).lower()[:5] if kind and kind.group(1).lower() not in ("which", "what", "other") else None
+    orgs = q.of_type("Organization")
+    if orgs:
+        for org in orgs:
+            passages = _organisation_context(store, org)
+            by_id = {p.id: p for p in passages}
+            for pid, keys in store.passage_entities(list(by_id)).items():
+                for key in keys:
+                    entity = entity_of(store, key)
+                    if entity is None or entity.type != "Process":
+                        continue
+                    if stem and not any(stem in n.lower() for n in [entity.name, *entity.aliases]):
+                        continue
+                    out.add(entity.name, "Process", passage=by_id[pid])
+        if out.items:
+            return
     target = _object_words(q)
     if not target:
         return

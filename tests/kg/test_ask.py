@@ -156,3 +156,31 @@ def open_graph(tmp_path_factory):
 ])
 def test_questions_phrased_beyond_the_intent_examples(open_graph, question, expected):
     assert set(_answers(open_graph, question)) == expected
+
+
+PROCESS_DOCS = {
+    "ampcera.md": """# Ampcera opens a pilot plant
+
+Ampcera has opened a pilot plant for sulfide cells in Tucson.
+In addition, warm isostatic pressing is applied to every stack, and the cathodes are made by tape casting.
+Ampcera said the plant will ship samples in 2027.
+""",
+    "panasonic.md": """# Panasonic densifies its layers
+
+Panasonic uses hot pressing for its oxide layers.
+""",
+}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a process named in a document about the organisation, in a sentence that names no organisation
+    ("Which processes does Ampcera use?", ["tape casting", "warm isostatic pressing"]),
+    # the kind of process asked about narrows the answer
+    ("Which pressing processes are Ampcera and Panasonic using?", ["hot pressing", "warm isostatic pressing"]),
+])
+def test_processes_an_organisation_uses(tmp_path_factory, question, expected):
+    store = _ingested(tmp_path_factory, "processes", PROCESS_DOCS)
+    try:
+        assert sorted(_answers(store, question)) == expected
+    finally:
+        store.close()
