@@ -126,12 +126,17 @@ def _matches_chemistry(fact: Fact, chemistry: str | None, field_names: tuple[str
 
 # -- handlers -------------------------------------------------------------------------------------------------
 def _in_places(store: GraphStore, fact: Fact, places: list[Entity]) -> bool:
-    """"lines … in Japan": the line's site names the place, or its organisation is from that country."""
+    """"lines … in Japan": the line's site names the place or a place in that country, or its organisation is
+    from that country; a region ("in Europe") stands for its countries."""
+    from pipelines.entities.gazetteer import countries_in, region_countries
+
     if not places:
         return True
     names = {n.lower() for p in places for n in [p.name, *p.aliases]}
-    site = (fact.slots.get("location") or "").lower()
-    if any(n in site for n in names):
+    names |= {c.lower() for p in places for c in region_countries().get(p.name, ())}
+    site = fact.slots.get("location") or ""
+    if any(re.search(rf"\b{re.escape(n)}\b", site.lower()) for n in names) or \
+            {c.lower() for c in countries_in(site)} & names:
         return True
     countries = {str((entity_of(store, key) or Entity(key, "", "")).attrs.get("country") or "").lower()
                  for role, key in fact.entities if role == "org"}

@@ -41,6 +41,17 @@ def test_no_alias_points_to_two_organisations():
             assert owner.setdefault(alias, org["name"]) == org["name"], alias
 
 
+@pytest.mark.parametrize("region", load_schema("locations")["regions"], ids=lambda r: r["name"])
+def test_regions_cover_listed_countries(region):
+    countries = {c["name"] for c in load_schema("locations")["countries"]}
+    assert region["countries"] and set(region["countries"]) <= countries
+
+
+def test_every_place_is_in_a_listed_country():
+    countries = {c["name"] for c in load_schema("locations")["countries"]}
+    assert {p["country"] for p in load_schema("locations")["places"]} <= countries
+
+
 @pytest.mark.parametrize("entry", load_schema("products"), ids=lambda e: e["name"])
 def test_product_makers_are_known(entry):
     assert entry["org"] in {o["name"] for o in load_schema("organizations")}

@@ -153,4 +153,20 @@ def domain_gazetteer() -> Gazetteer:
         entry = Entry("Location", loc["name"], (("country", loc["country"]), ("kind", "place")))
         for surface in [loc["name"], *loc.get("aliases", [])]:
             gaz.add(surface, entry)
+    for loc in locations["regions"]:
+        entry = Entry("Location", loc["name"], (("kind", "region"),))
+        for surface in [loc["name"], *loc.get("aliases", [])]:
+            gaz.add(surface, entry)
     return gaz.freeze()
+
+
+@lru_cache(maxsize=1)
+def region_countries() -> dict[str, frozenset[str]]:
+    """Region name → the countries it covers (schemas/locations.yaml)."""
+    return {r["name"]: frozenset(r["countries"]) for r in load_schema("locations")["regions"]}
+
+
+def countries_in(text: str) -> set[str]:
+    """The countries of the known places and countries a text names ("Dunkirk, northern France" → France)."""
+    return {h.entry.attr["country"] for h in domain_gazetteer().find(text)
+            if h.entry.type == "Location" and h.entry.attr.get("country")}

@@ -23,10 +23,22 @@ def chemistry_of(text: str) -> str | None:
     return first_label(text, cues("chemistry"))
 
 
-def _location(ctx: PassageContext, org: Span) -> str | None:
+_SITED = re.compile(r"\s+(?:\w+\s+){0,3}?(?:in|at|near|outside|located in|based in)\s+(?:the\s+)?$")
+
+
+def _location(ctx: PassageContext, org: Span, anchor: int | None = None) -> str | None:
     places = [s for s in ctx.of_type("Location") if s.start >= org.start - 2]
     if not places:
         return None
+    # "a mass production line in Salzgitter": the line's own site, before the organisation's home
+    first = next((p for p in places if anchor is not None and p.start > anchor
+                  and _SITED.search(ctx.text, max(anchor, p.start - 40), p.start)), None)
+    if first is not None:
+        sited = [first]
+        for p in places:
+            if p.start > sited[-1].start and re.fullmatch(r",\s*|\s+and\s+", ctx.text[sited[-1].end:p.start]):
+                sited.append(p)
+        places = sited
     near = [p for p in places if p.start - org.end <= 3]
     chosen = near or places
     names = []
@@ -86,7 +98,7 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
     chemistry = chemistry_of(ctx.text) or chemistry_of(ctx.heading or "") or "unknown"
     slots = {"org": org.name, "stage": stage, "chemistry": chemistry,
              "capacity": {"value": capacity.value, "unit": capacity.unit} if capacity is not None else None,
-             "location": _location(ctx, org)}
+             "location": _location(ctx, org, anchor)}
     return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
 
 

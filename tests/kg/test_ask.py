@@ -15,6 +15,7 @@ Pilot Lines (2026)
 - Samsung SDI (South Korea): Sulfide-based, pilot line capable of ~2,000 cells/month. Targeting 2027 commercial production.
 - ProLogium (Taiwan): Oxide-based, ~2 GWh/year pilot.
 - Acme Cells (Germany): Sulfide-based, mass production line of 8 GWh/year since 2025.
+- Brightvolt (Taiwan): Oxide-based, mass production line in Salzgitter.
 """,
     "news.md": """---
 published: 2026-03-01
@@ -58,12 +59,15 @@ def _answers(graph, question: str) -> list[str]:
     ("Who makes sulfide pilot lines?", ["Samsung SDI"]),
     ("Which companies operate oxide pilot lines?", ["ProLogium"]),
     ("Who runs sulfide mass production lines?", ["Acme Cells"]),
+    # a region stands for its countries, and a site for its country
+    ("Who runs mass production lines in Europe?", ["Acme Cells", "Brightvolt"]),
+    ("Who runs mass production lines in Asia?", []),
     ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
     ("Who invested in Factorial Energy?", ["Mercedes-Benz"]),
     ("Who has partnered with or invested in Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
     ("What is Samsung SDI's pilot line capacity?", ["2,000 cells/month"]),
     ("Who supplies Toyota?", ["Idemitsu Kosan"]),
-    ("Who is working on oxide electrolytes?", ["ProLogium"]),
+    ("Who is working on oxide electrolytes?", ["Brightvolt", "ProLogium"]),
     ("Which automakers have delivered cars with semi-solid batteries?", ["SAIC Motor"]),
     ("Which vehicles have been delivered with semi-solid batteries?", ["MG4 Anxin Edition"]),
     ("What is the energy density of Factorial's FEST cells?", ["375 Wh/kg"]),
