@@ -98,12 +98,14 @@ def _lexicon_entry(name: str) -> Entry | None:
 
 
 def _known_organisation(name: str) -> Entry | None:
-    """"QuantumScape Battery", "QingTao (KunShan) Energy Development": a known organisation's name with generic
-    words or a parenthesised place after it is that organisation."""
+    """"QuantumScape Battery", "QingTao (KunShan) Energy Development", "Beijing WeLion New Energy Technology": a
+    known organisation's name with generic words, its seat before it or in parentheses is that organisation."""
     from pipelines.entities.statistical import generic_org_words
 
     words = re.sub(r"\s*\([^)]*\)", "", name).split()
-    generic = generic_org_words() | {"Development", "Holding", "Holdings"}
+    while len(words) > 1 and (entry := _lexicon_entry(words[0])) is not None and entry.type == "Location":
+        words.pop(0)  # "Beijing WeLion New Energy Technology": a seat before the name
+    generic = generic_org_words() | {"Development", "Holding", "Holdings", "New"}
     while len(words) > 1 and words[-1] in generic:
         words.pop()
         entry = _lexicon_entry(" ".join(words))
@@ -190,7 +192,9 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     cands.extend(_coordinated(text, cands))
     for start, end, name, detector, conf in find_organizations(text):
         folded = fold_legal_name(name)
-        known = _known_organisation(folded)
+        known = next((e for e in (lexicon.entries.get(name), lexicon.entries.get(folded))
+                      if e is not None and e.type == "Organization" and e.name != folded), None) \
+            or _known_organisation(folded)
         cands.append(Candidate(start, end, "Organization", known.name if known else folded, "org-detector", conf,
                                known.attrs if known else (("detector", detector),)))
     for start, end, name in find_persons(text):
