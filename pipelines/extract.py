@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (build_document_lexicon, find_candidates, propagate_names,
-                                        resolve_overlaps, statistical_candidates, to_mention)
+from pipelines.entities.mentions import (build_document_lexicon, find_candidates, listed_organisations,
+                                        propagate_names, resolve_overlaps, statistical_candidates, to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
@@ -63,7 +63,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     statistical = propagate_names([norm.text for norm in norms], found,
                                   statistical_candidates([norm.text for norm in norms], found, headings))
     for passage, norm, rules, model in zip(passages, norms, found, statistical):
-        cands = resolve_overlaps(rules + model)
+        cands = resolve_overlaps(rules + model + listed_organisations(norm.text, rules + model))
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)

@@ -15,15 +15,17 @@ from pipelines.entities.abbreviations import find_definitions, find_reversed_def
 from pipelines.entities.chemicals import find_chemical_names, find_composed_materials, find_elemental_materials
 from pipelines.entities.formulas import find_formulas, parse_formula
 from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
-from pipelines.entities.organizations import find_organizations, fold_legal_name, is_organisation_name
+from pipelines.entities.organizations import (find_organizations, fold_legal_name, is_organisation_name,
+                                              stop_capitalised)
 from pipelines.entities.persons import find_persons
 from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
                                          find_products)
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText, singular
 
-_TRUST = {"material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3,
-          "org-detector": 2, "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
+_TRUST = {"list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6,
+          "document-lexicon": 3, "abbreviation": 3, "org-detector": 2, "person-detector": 2, "product-detector": 2,
+          "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
 
 
 def slug(text: str) -> str:
@@ -214,6 +216,37 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, number in find_patent_numbers(text):
         cands.append(Candidate(start, end, "Patent", number, "patent-number", 1.0))
     return cands
+
+
+_NAME_WORD = r"(?:[A-Z][\w&'.\-]*|[a-z]+[A-Z][\w\-]*)"
+_LIST_ITEM = rf"(?:the\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|of|&)){{0,4}}"
+_NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}")
+_ITEM = re.compile(_LIST_ITEM)
+
+
+def listed_organisations(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """"investors include GM, Hyundai, SK, Vertex and Temasek": in a list that is mostly organisations, the other
+    names are organisations too."""
+    out = []
+    for m in _NAME_LIST.finditer(text):
+        items = [i for i in _ITEM.finditer(text, m.start(), m.end())]
+        typed = [[c for c in cands if c.start < i.end() and i.start() < c.end] for i in items]
+        # the model's guess of a place may be wrong among companies ("Iberdrola"); a lexicon's place is not
+        is_org = [any(c.type == "Organization" and c.method != "statistical-ner" for c in t)
+                  or bool(t) and all(c.type == "Organization" for c in t) for t in typed]
+        blocked = any(c.type != "Organization" and c.method != "statistical-ner" for t in typed for c in t)
+        orgs = sum(is_org)
+        if blocked or orgs < 2 or orgs < len(items) / 2:
+            continue
+        for item, org in zip(items, is_org):
+            if org:
+                continue
+            lead = re.match(r"the\s+", item.group())
+            start = item.start() + (lead.end() if lead else 0)
+            name = text[start:item.end()].rstrip(".")
+            if name not in stop_capitalised():
+                out.append(Candidate(start, start + len(name), "Organization", name, "list-member", 0.55))
+    return out
 
 
 _CONJUNCT = r"[a-z][\w\-]*"

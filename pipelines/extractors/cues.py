@@ -152,7 +152,14 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
         merged.append((a, b))
     if pending is not None:
         merged.append((pending, end))
-    return merged
+    # "… include GM, Hyundai, SK and Temasek": a list after the predicate belongs to the piece before it
+    joined: list[tuple[int, int]] = []
+    for a, b in merged:
+        if joined and len(words_besides_orgs(ctx, a, b)) <= 2 and any(a <= o.start < b for o in orgs):
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    return joined
 
 
 def preceded_by(text: str, span: Span, words) -> bool:

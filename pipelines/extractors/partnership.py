@@ -124,10 +124,10 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 if anchor is None and after and re.match(r"\s*(?:of|for)\s+$", ctx.text[cue_start:after[0].start]
                                                           [len(hits[0][2]):]):
                     anchor, partners = after[0], after[1:]
-            if anchor is not None and not partners and _POSSESSED_CUE.search(ctx.text, max(0, cue_start - 30),
-                                                                             cue_start):
-                # "Solid Power, the developer that SK On chose as its partner": the one chosen is the partner
-                partners = [o for o in before if o.key != anchor.key][-1:]
+            if anchor is not None and not partners and _ROLE_OF.search(ctx.text, max(0, cue_start - 60), cue_start):
+                # "SES added Honda as a JDA partner", "Factorial counts A and B among its partners", "the developer
+                # that SK On chose as its partner": the clause's subject has the others in that role
+                anchor, partners = _role_holders(ctx, before, clause_start)
             if anchor is not None and not partners and _OWNED.fullmatch(ctx.text, anchor.end, cue_start):
                 # "BMW and Stellantis are among Samsung SDI's customers": the owner's partners are the others named
                 partners = [o for o in actors if clause_start <= o.start < clause_end and o.key != anchor.key]
@@ -150,7 +150,23 @@ _OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
 # Institute") or a person's employer ("head of the institute") is not the one that partners
 _SET_ASIDE = re.compile(r"\b(?:[Bb]esides|[Uu]nlike|[Ll]ike|than|beyond|[Ee]xcept|[Aa]part from|its|their|our|"
                         r"(?:head|chief|director|president|chairman|member) of)\s+(?:the\s+)?$")
-_POSSESSED_CUE = re.compile(r"\b(?:as\s+)?(?:its|their)\s+(?:[\w\-]+\s+)?$")
+_ROLE_OF = re.compile(r"\b(?:as|among)\s+(?:(?:a|an|the|its|their)\s+)?(?:[\w\-]+\s+){0,5}$|\b(?:its|their)\s+(?:[\w\-]+\s+)?$")
+
+
+def _role_holders(ctx: PassageContext, before: list[Span], clause_start: int) -> tuple[Span | None, list[Span]]:
+    """The clause's subject and the organisations it names in a role ("… as its partner"); with none named, the
+    one the passage is about holds the role ("The DOD was lined up as the first customer")."""
+    from pipelines.entities.coreference import is_subject
+
+    named = [o for o in before if o.mention.method != "coreference"]
+    owner = next((o for o in named if is_subject(ctx.text, o.start)), None) or (before[0] if before else None)
+    if owner is None:
+        return None, []
+    others = _unique([o for o in named if o.key != owner.key])
+    if others:
+        return owner, others
+    about = ctx.antecedent or ctx.main_org
+    return owner, [about] if about is not None and about.key != owner.key else []
 
 
 def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:

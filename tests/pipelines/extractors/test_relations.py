@@ -27,6 +27,14 @@ import pytest
     ("The line was built with help from Ampcera, the start-up that Panasonic picked in 2023 as its partner.",
      {("Ampcera", "Panasonic")}),
     ("Guests included Kim Min-ho, head of the Toyota Research Institute, and staff of partner Ampcera.", set()),
+    # the clause's subject holds the others in the role ("as a partner", "among its partners")
+    ("In 2023 Panasonic added Nissan as a second JDA partner.", {("Nissan", "Panasonic")}),
+    ("Ampcera, based in Tucson, also counts Kia and Ford among its automotive partners.",
+     {("Ampcera", "Kia"), ("Ampcera", "Ford")}),
+    ("Ampcera builds cells. Hyundai was lined up as the first customer.", {("Ampcera", "Hyundai")}),
+    # a list after the predicate, with names no lexicon lists, is every partner
+    ("Ampcera builds cells. Its investors include Kia, Norvento, Ford and Halvard Capital.",
+     {("Ampcera", "Kia"), ("Ampcera", "Norvento"), ("Ampcera", "Ford"), ("Ampcera", "Halvard Capital")}),
 ])
 def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
