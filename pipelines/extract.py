@@ -8,8 +8,9 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (build_document_lexicon, find_candidates, listed_organisations,
-                                        propagate_names, resolve_overlaps, statistical_candidates, to_mention)
+from pipelines.entities.mentions import (Candidate, build_document_lexicon, find_candidates, listed_organisations,
+                                        owned_sites, propagate_names, resolve_overlaps, statistical_candidates,
+                                        to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
@@ -62,8 +63,14 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
     statistical = propagate_names([norm.text for norm in norms], found,
                                   statistical_candidates([norm.text for norm in norms], found, headings))
-    for passage, norm, rules, model in zip(passages, norms, found, statistical):
-        cands = resolve_overlaps(rules + model + listed_organisations(norm.text, rules + model))
+    found = [rules + model + listed_organisations(norm.text, rules + model)
+             for norm, rules, model in zip(norms, found, statistical)]
+    sites = [owned_sites(norm.text, cands) for norm, cands in zip(norms, found)]
+    site_names = {c.name for cands in sites for c in cands}  # a site once is a site wherever it is named
+    for passage, norm, cands, own in zip(passages, norms, found, sites):
+        own += [Candidate(c.start, c.end, "Location", c.name, "site-detector", c.confidence, (("kind", "site"),))
+                for c in cands if c.type == "Organization" and c.name in site_names]
+        cands = resolve_overlaps(cands + own)
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)

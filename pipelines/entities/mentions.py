@@ -23,7 +23,7 @@ from pipelines.entities.products import (find_coined_materials, find_named_proce
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText, singular
 
-_TRUST = {"list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6,
+_TRUST = {"site-detector": 4, "list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6,
           "document-lexicon": 3, "abbreviation": 3, "org-detector": 2, "person-detector": 2, "product-detector": 2,
           "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
 
@@ -222,6 +222,22 @@ _NAME_WORD = r"(?:[A-Z][\w&'.\-]*|[a-z]+[A-Z][\w\-]*)"
 _LIST_ITEM = rf"(?:the\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|of|&)){{0,4}}"
 _NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}")
 _ITEM = re.compile(_LIST_ITEM)
+
+
+_OWNED_BY = re.compile(r"(?:\b(?:its|their|our)|['’]s)\s+(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}$")
+
+
+def owned_sites(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """"its newly built Uiwang Battery Research Center", "Hyundai's Namyang R&D Center": a centre, office or
+    division an organisation owns is a site (a Location), not another organisation."""
+    heads = set(load_schema("detectors")["site_heads"])
+    out = []
+    for c in cands:
+        if c.type == "Organization" and c.method != "gazetteer" and c.name.split()[-1] in heads \
+                and len(c.name.split()) >= 2 and _OWNED_BY.search(text, max(0, c.start - 40), c.start):
+            out.append(Candidate(c.start, c.end, "Location", c.name, "site-detector", c.confidence,
+                                 (("kind", "site"),)))
+    return out
 
 
 def listed_organisations(text: str, cands: list[Candidate]) -> list[Candidate]:

@@ -62,8 +62,11 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
                 continue
             start += name.index(trimmed)
             end = start + len(trimmed)
-            if detector == "academic" and not _head_pattern().search(trimmed):
-                continue
+            if detector == "academic":
+                trimmed = _before_title(trimmed)
+                end = start + len(trimmed)
+                if not _head_pattern().search(trimmed) or is_title_word_before(text, end):
+                    continue
             if detector == "academic" and trimmed.split()[0] in ("Institute", "University", "Laboratory") and " " not in trimmed:
                 continue
             for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
@@ -84,6 +87,26 @@ def subunit_ranges(text: str) -> tuple[tuple[int, int], ...]:
     """"Department of Chemical and Biomolecular Engineering, University of Notre Dame": an academic unit named
     before its parent is the parent's, and no name inside it is an organisation of its own."""
     return tuple(m.span() for m in _subunit_pattern().finditer(text))
+
+
+_TITLE_AFTER = re.compile(r"\s+(?:Professor|Chair|Fellow)\b")
+
+
+def is_title_word_before(text: str, end: int) -> bool:
+    """"Distinguished University Professor": the name is part of a person's title."""
+    return _TITLE_AFTER.match(text, end) is not None
+
+
+@lru_cache(maxsize=1)
+def _title_pattern() -> re.Pattern:
+    titles = sorted(load_schema("detectors")["person_honorifics"], key=len, reverse=True)
+    return re.compile(r"\s+(?:" + "|".join(re.escape(t) for t in titles) + r")\s+[A-Z]")
+
+
+def _before_title(name: str) -> str:
+    """"University of Maryland President Darryll Pines" → "University of Maryland"."""
+    m = _title_pattern().search(name)
+    return name[:m.start()] if m else name
 
 
 @lru_cache(maxsize=1)

@@ -26,10 +26,25 @@ def _patterns() -> list[re.Pattern]:
     ]
 
 
+_INVENTORS = re.compile(r"\b(?:Inventors?|Inventor\(s\))\s*:\s*([^\n]+)")
+_LISTED_NAME = re.compile(rf"(?:^|[,;]\s*|\s+and\s+)({_NAME})(?=\s*(?:[,;(]|\s+and\s|$))")
+
+
+def _labelled_names(text: str) -> list[tuple[int, int, str]]:
+    """"Inventors: Xin Li, Fan Wu, William Fitzhugh": the people a patent names as its inventors (a paper's
+    authors are not tracked)."""
+    out = []
+    for label in _INVENTORS.finditer(text):
+        start = label.start(1)
+        for m in _LISTED_NAME.finditer(label.group(1)):
+            out.append((start + m.start(1), start + m.end(1), m.group(1)))
+    return out
+
+
 @lru_cache(maxsize=8192)
 def find_persons(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, name) of people named with a role; cached like `find_organizations`."""
-    out = []
+    out = _labelled_names(text)
     for pattern in _patterns():
         for m in pattern.finditer(text):
             name = m.group(1)

@@ -126,6 +126,14 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
     ("Hefei Gotion New Energy Technology Co., Ltd. opened a plant.", ("Organization", "Guoxuan High-tech")),
     # an element symbol that opens a person's name is part of the name
     ("The chief scientist of the start-up is Li Wenbo.", ("Person", "Li Wenbo")),
+    # a title before a name makes a person, and ends an organisation's name
+    ("Guests included Ohio Governor Anna Berg and Kestrel University President Tomas Lind.", ("Person", "Anna Berg")),
+    ("Guests included Ohio Governor Anna Berg and Kestrel University President Tomas Lind.",
+     ("Organization", "Kestrel University")),
+    ("Inventors: Mei Chen, Paul Ortiz, Sara Holm", ("Person", "Paul Ortiz")),  # a patent's inventors
+    # a centre an organisation owns is a site
+    ("Kia opened a pilot line at its newly built Gwacheon Battery Research Center.",
+     ("Location", "Gwacheon Battery Research Center")),
 ])
 def test_names_the_lexicon_does_not_list_verbatim(sentence, expected):
     from pipelines.extract import extract_document
