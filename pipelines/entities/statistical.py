@@ -128,7 +128,8 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
         if kind == "Organization" and last in table["product_heads"] and " " in name:
             kind = "Product"
         elif kind in ("Organization", "Product") and (is_technical(name) or last in table["non_org_heads"]
-                                                       or _event_pattern().match(text, end)):
+                                                       or _event_pattern().match(text, end)
+                                                       or _programme_pattern().match(text, end)):
             continue
         if any(ch.isdigit() for ch in name) and kind in ("Location", "Person"):
             continue
@@ -138,8 +139,10 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
         if kind == "Organization" and " " not in name:
             if _after_place_preposition(text, start) or _conjoined_with(text, start, end, places):
                 kind = "Location"
-            elif not re.search(r"[a-z][A-Z]|[A-Z]{2}", name):
-                continue  # one plain capitalised word ("Founder", "Chemistry") is too often a common noun
+            elif not re.search(r"[a-z][A-Z]|[A-Z]{2}", name) and not (
+                    re.match(r"['’]s\b", text[end:]) and not _opens_segment(text, start)):
+                continue  # one plain capitalised word ("Founder", "Chemistry") is too often a common noun;
+                # one that owns something ("Sony's battery business") is a name
         if kind == "Location" and (re.search(r"[a-z][A-Z]", name) or is_technical(name) or text[end:end + 1] == "."
                                    and len(name) <= 5 and not re.match(r"\.(?:\s+[A-Z\"“]|\s*$)", text[end:])
                                    or text[end:end + 1] == "$"):
@@ -175,6 +178,12 @@ def _in_journal_title(text: str, start: int, end: int) -> bool:
     name = text[start:end]
     return bool(before.search(text[max(0, start - 30):start]) or opening.match(name) or closing.match(text, end)
                 or " " in name and closing.fullmatch(" " + name.split(" ", 1)[1]))
+
+
+@lru_cache(maxsize=1)
+def _programme_pattern() -> re.Pattern:
+    nouns = "|".join(sorted(map(re.escape, _table()["programme_nouns"]), key=len, reverse=True))
+    return re.compile(rf"\s+(?:{nouns})\b", re.I)
 
 
 @lru_cache(maxsize=1)
