@@ -337,18 +337,26 @@ def propagate_names(texts: list[str], found: list[list[Candidate]],
                     model: list[list[Candidate]]) -> list[list[Candidate]]:
     """A place or organisation the model recognised once is that name wherever the document writes it again
     ("… pilot plant in Daejeon" in the headline, "Yuseong-gu, Daejeon" in the body): one sense per document."""
-    names = {c.name: c for cands in model for c in cands if c.type in ("Location", "Organization")
-             and c.name[:1].isupper() and len(c.name) >= 3}
+    seen: dict[str, list[Candidate]] = {}
+    for cands in model:
+        for c in cands:
+            if c.type in ("Location", "Organization") and c.name[:1].isupper() and len(c.name) >= 3:
+                seen.setdefault(c.name, []).append(c)
+    # a name the model typed both ways keeps the type it gave most often, a place on a tie
+    names = {name: max(found, key=lambda c: (sum(o.type == c.type for o in found), c.type == "Location"))
+             for name, found in seen.items()}
     if not names:
         return model
     pattern = re.compile(r"(?<![\w\-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w\-])")
     out = []
     for text, rules, cands in zip(texts, found, model):
-        taken = [(c.start, c.end) for c in rules + cands]
+        taken = [(c.start, c.end) for c in rules]
+        kept = [c for c in cands if c.name not in names or c.type == names[c.name].type]
+        taken += [(c.start, c.end) for c in kept]
         extra = [Candidate(m.start(), m.end(), names[m.group()].type, m.group(), "document-ner", 0.55,
                            names[m.group()].attrs)
                  for m in pattern.finditer(text) if not any(a < m.end() and m.start() < b for a, b in taken)]
-        out.append(cands + extra)
+        out.append(kept + extra)
     return out
 
 

@@ -29,7 +29,7 @@ def _patterns() -> dict[str, re.Pattern]:
     return {
         "legal": re.compile(rf"\b({legal_name}(?:,?\s+(?:{suffixes}))+(?:\s+[IVX]{{1,4}}\b)?)(?=[\s,;:)]|$)"),
         "academic": re.compile(
-            rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})"
+            rf"\b((?:[A-Z][\w'\-]*\s+){{0,4}}(?:{heads})(?:[–\-][A-Z][a-z]+)?"
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
         "apposition": re.compile(rf"\b({name}),\s+(?:a|an|the)\s+(?:[\w\-]+\s+){{0,4}}(?:{nouns})\b"),
         "partner": re.compile(rf"\b(?:{cues})\s+({name})"),
@@ -58,8 +58,8 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             start, end = m.span(1)
             name = m.group(1)
             trimmed = _trim(name) if detector != "legal-cjk" else name
-            if not trimmed:
-                continue
+            if not trimmed or trimmed.split()[0] in _honorific_words():
+                continue  # "together with Congressman Glenn Ivey" names a person
             start += name.index(trimmed)
             end = start + len(trimmed)
             if detector == "academic":
@@ -95,6 +95,11 @@ _TITLE_AFTER = re.compile(r"\s+(?:Professor|Chair|Fellow)\b")
 def is_title_word_before(text: str, end: int) -> bool:
     """"Distinguished University Professor": the name is part of a person's title."""
     return _TITLE_AFTER.match(text, end) is not None
+
+
+@lru_cache(maxsize=1)
+def _honorific_words() -> frozenset[str]:
+    return frozenset(load_schema("detectors")["person_honorifics"])
 
 
 @lru_cache(maxsize=1)
@@ -164,10 +169,10 @@ def _suffix_pattern() -> re.Pattern:
 def is_organisation_name(name: str) -> bool:
     """"China Automotive Battery Innovation Alliance", "Ministry of Economy, Trade and Industry": a capitalised
     name headed by an organisation noun (the long form of an abbreviation the document defines)."""
-    words = re.findall(r"[\w'\-]+", name)
+    words = re.findall(r"[\w']+", name)
     heads = set(load_schema("detectors")["org_heads"])
     content = [w for w in words if w.lower() not in {"of", "and", "the", "for", "on", "in"}]
-    return len(words) >= 2 and all(w[:1].isupper() for w in content) and (words[-1] in heads or words[0] in heads)
+    return len(words) >= 2 and all(w[:1].isupper() for w in content) and bool(heads & set(words))
 
 
 def fold_legal_name(name: str) -> str:

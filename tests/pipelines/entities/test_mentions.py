@@ -105,6 +105,17 @@ def test_conjuncts_share_their_head_noun(sentence, materials):
     assert not {n for n in found if n.endswith("cathode")}
 
 
+def test_a_name_the_model_typed_both_ways_keeps_its_majority_type():
+    from pipelines.entities.mentions import Candidate, propagate_names
+
+    texts = ["R&D is in Gascony.", "Plants in Gascony and Lyon.", "The Gascony site grew."]
+    model = [[Candidate(10, 17, "Location", "Gascony", "statistical-ner", 0.6)],
+             [Candidate(10, 17, "Location", "Gascony", "statistical-ner", 0.6)],
+             [Candidate(4, 11, "Organization", "Gascony", "statistical-ner", 0.6)]]
+    propagated = propagate_names(texts, [[], [], []], model)
+    assert [c.type for c in propagated[2]] == ["Location"]
+
+
 def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it():
     from pipelines.entities.mentions import Candidate, propagate_names
 
@@ -131,6 +142,9 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
     ("Guests included Ohio Governor Anna Berg and Kestrel University President Tomas Lind.",
      ("Organization", "Kestrel University")),
     ("Inventors: Mei Chen, Paul Ortiz, Sara Holm", ("Person", "Paul Ortiz")),  # a patent's inventors
+    ("It met Congressman Paul Ortiz together with Senator Mei Chen.", ("Person", "Mei Chen")),
+    ("A grant came from the Advanced Research Projects Agency–Energy (ARPA-E) last year.",
+     ("Organization", "Advanced Research Projects Agency–Energy")),
     # a centre an organisation owns is a site
     ("Kia opened a pilot line at its newly built Gwacheon Battery Research Center.",
      ("Location", "Gwacheon Battery Research Center")),
