@@ -309,6 +309,17 @@ _MINUS = frozenset("-−–")
 _CURRENCIES = frozenset(SCHEMA.currency_prefixes.values())
 
 
+def annual_energy(q: "Quantity") -> "Quantity":
+    """A plant's or line's capacity in energy is per year ("a 0.2 GWh pilot line"), in the scale it was written in
+    ("10 MWh" → 10 MWh/year)."""
+    if q.unit != "GWh":
+        return q
+    if q.raw_unit.strip().startswith("MWh"):
+        return replace(q, unit="MWh/year", value=q.value * 1000,
+                       value_max=q.value_max * 1000 if q.value_max is not None else None)
+    return replace(q, unit="GWh/year")
+
+
 def is_currency(unit: str) -> bool:
     """A canonical currency unit ("USD", "JPY"): an amount of money."""
     return unit in _CURRENCIES

@@ -14,6 +14,7 @@ from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
 from pipelines.extractors.cues import (clauses, cues, find, first_label, is_agent, is_modifier, nearest_label,
                                        preceded_by, segments)
+from pipelines.quantities import annual_energy
 
 _CAPACITY_UNITS = {"cells/month", "cells/week", "MWh/year", "GWh/year", "GWh", "t/year"}
 
@@ -87,6 +88,13 @@ def _stage_from_heading(heading: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _capacity(quantity) -> dict | None:
+    if quantity is None:
+        return None
+    quantity = annual_energy(quantity)
+    return {"value": quantity.value, "unit": quantity.unit}
+
+
 def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None, capacity,
           confidence: float, clause: tuple[int, int] | None = None) -> Fact | None:
     start, end = clause or (0, len(ctx.text))
@@ -97,7 +105,7 @@ def _line(ctx: PassageContext, org: Span, anchor: int, heading_stage: str | None
         return None
     chemistry = chemistry_of(ctx.text) or chemistry_of(ctx.heading or "") or "unknown"
     slots = {"org": org.name, "stage": stage, "chemistry": chemistry,
-             "capacity": {"value": capacity.value, "unit": capacity.unit} if capacity is not None else None,
+             "capacity": _capacity(capacity),
              "location": _location(ctx, org, anchor)}
     return ctx.fact("production_line", slots, "production-line-rules", confidence, [("org", org)])
 

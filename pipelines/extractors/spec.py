@@ -13,7 +13,7 @@ from dataclasses import replace
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.extractors.cues import clauses, comma_cuts, cues, find
-from pipelines.quantities import fits, is_currency
+from pipelines.quantities import annual_energy, fits, is_currency
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
 _NEGATION = re.compile(r"\b(?:not|never|no longer|fails? to|failed to|cannot|can't|won't)\b", re.I)
@@ -154,16 +154,6 @@ def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Spa
     return None, None
 
 
-def _annual(q):
-    """A plant's or line's capacity in energy is per year ("a 0.2 GWh pilot line"), in the scale it was written in."""
-    if q.unit != "GWh":
-        return q
-    if q.raw_unit.strip().startswith("MWh"):
-        return replace(q, unit="MWh/year", value=q.value * 1000,
-                       value_max=q.value_max * 1000 if q.value_max is not None else None)
-    return replace(q, unit="GWh/year")
-
-
 def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int, int] | None = None) -> Span | None:
     """The organisation named last before the value; else one named after it before the next comma; else the
     passage's topic, the subject's maker, the antecedent, another organisation of the sentence or the document's
@@ -240,7 +230,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
 
         if kind != "other" and not fits(q, kind):
             continue
-        q = _annual(q) if kind == "production_capacity" else q
+        q = annual_energy(q) if kind == "production_capacity" else q
         subject, subject_span = _subject(ctx, q, clause_start)
         org = _subject_org(ctx, q, subject_span, (clause_start, clause_end))
         if subject is None and org is None:

@@ -50,6 +50,10 @@ def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pai
     ("Ampcera runs a small test line for its lithium ceramic battery.", ("Ampcera", "pilot", "oxide", None, None)),
     ("Two verification facilities are operated by Ampcera.", ("Ampcera", "pilot", "unknown", None,
                                                                     None)),
+    # a line's energy capacity is per year, in the scale it was written in
+    ("Ampcera is commissioning a manufacturing line with an annual capacity of 10 MWh.",
+     ("Ampcera", "commercial", "unknown", 10, "MWh/year")),
+    ("Ampcera will build a pre-production facility in Tucson.", ("Ampcera", "pilot", "unknown", None, None)),
 ])
 def test_production_lines(extract_facts, sentence, expected):
     (fact,) = extract_facts(sentence, "production_line")
