@@ -75,7 +75,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)
     merge_short_forms([s.mention for spans in passage_spans for s in spans], generic_org_words())
-    main_org = document_subject(passage_spans)
+    main_org = (applicant(norms, passage_spans) if document.kind == "patent" else None) or \
+        document_subject(passage_spans)
     authors = research_group(passage_spans) if document.kind == "paper" else None
     # a paper or patent is about the material or product its title names
     title_thing = next((s for s in passage_spans[0] if s.type in ("Material", "Product")), None) \
@@ -118,7 +119,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
                 from pipelines.extractors import patent
 
                 facts.extend(patent.extract(PassageContext(document=document, passage=passage, norm=norm, spans=spans,
-                                                           previous_orgs=previous_orgs)))
+                                                           previous_orgs=previous_orgs, main_org=main_org)))
             previous_orgs = orgs
             continue
         topic = block_org or heading_org
@@ -193,6 +194,17 @@ def _authors_we(norm, passage: Passage, spans: list[Span], authors: Span) -> lis
             mention = anaphor_mention(authors.mention, passage.text, *norm.span(start, end), passage.start)
             out.append(Span(mention, start, end))
     return sorted(out, key=lambda s: s.start)
+
+
+_APPLICANT_FIELD = re.compile(r"^\W*(?:applicants?|assignees?|applicant\s*/\s*assignee|patentee|owner)\s*:", re.I)
+
+
+def applicant(norms, passage_spans: list[list[Span]]) -> Span | None:
+    """A patent's own organisation: the first one on its "Applicant:" or "Assignee:" line."""
+    for norm, spans in zip(norms, passage_spans):
+        if _APPLICANT_FIELD.match(norm.text):
+            return next((s for s in spans if s.type == "Organization"), None)
+    return None
 
 
 def document_subject(passage_spans: list[list[Span]]) -> Span | None:

@@ -5,6 +5,8 @@ organisation named in the sentence (else the section's topic); the topic is the 
 """
 from __future__ import annotations
 
+import re
+
 from kg.model import Fact
 from pipelines.entities.gazetteer import domain_gazetteer
 from pipelines.entities.mentions import entity_key
@@ -38,7 +40,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
         applicants = applicant_names(meta) if meta.get("number") == patent.name else []
         if applicants:
             assignee_name, assignee = applicant_organisation(applicants[0])
-        topic = meta.get("title") if meta.get("number") == patent.name else None
+        family = _front_page_number(ctx, patent)
+        if family and ctx.main_org is not None and not applicants:
+            # "Pre-grant publication: US20200350618A1" on a patent's front page: the same invention, same owner
+            assignee_name, assignee = ctx.main_org.name, ctx.main_org
+        topic = meta.get("title") if meta.get("number") == patent.name else ctx.document.title if family else None
         if not topic:
             topic = " ".join(ctx.text[patent.end:].strip(" ,.;:").split()[:30]) or None
         slots = {"number": patent.name, "assignee": assignee_name, "topic": topic}
@@ -51,6 +57,14 @@ def extract(ctx: PassageContext) -> list[Fact]:
                      "date_end": None, "status": "achieved", "raw_date": date}
             facts.append(ctx.fact("milestone", slots, "patent-publication", 0.7, [("subject", assignee)]))
     return facts
+
+
+_FRONT_FIELD = re.compile(r"^\W*[A-Za-z][\w /()\-]{0,40}:\s*$")
+
+
+def _front_page_number(ctx: PassageContext, patent) -> bool:
+    """A number in a labelled field of a patent document's front page ("International publication: WO…")."""
+    return ctx.document.kind == "patent" and bool(_FRONT_FIELD.match(ctx.text[:patent.start]))
 
 
 def _publication_date(ctx: PassageContext, patent, own: bool) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import clauses, comma_cuts, cues, find
+from pipelines.extractors.cues import clauses, comma_cuts, cues, find, preceded_by
 from pipelines.quantities import annual_energy, fits, is_currency
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
@@ -160,7 +160,8 @@ def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int
     own organisation (a paper's authors). One in a later clause ("…, and analysts will watch the PowerCo
     agreement") does not own the value."""
     orgs = ctx.of_type("Organization")
-    before = [o for o in orgs if o.end <= q.start]
+    # "received $20 million from ARPA-E, $1 million from the state …": a source does not own the values after it
+    before = [o for o in orgs if o.end <= q.start and not preceded_by(ctx.text, o, _SOURCES)]
     if before:
         return before[-1]
     start, end = clause or (0, len(ctx.text))
@@ -174,6 +175,7 @@ def _subject_org(ctx: PassageContext, q, subject: Span | None, clause: tuple[int
     return maker or ctx.antecedent or (orgs[0] if orgs else None) or ctx.main_org
 
 
+_SOURCES = ("from", "by", "via", "through")
 _NUMBER_LIST = re.compile(r"((?:[-+]?\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+))+)$")
 
 

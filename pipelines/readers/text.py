@@ -77,7 +77,8 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
     published = str(published) if published else document_date(text[body_start:])
     extra = {k: v for k, v in meta.items() if k not in {"title", "published", "date", "kind", "source"}}
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, published=published,
-                          kind=str(meta.get("kind") or ("paper" if looks_like_paper(text) else "news")),
+                          kind=str(meta.get("kind") or ("patent" if looks_like_patent(text) else
+                                                        "paper" if looks_like_paper(text) else "news")),
                           source=meta.get("source"),
                           metadata={k: str(v) for k, v in extra.items()})
 
@@ -85,6 +86,15 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
 _SECTION = re.compile(r"(?im)^[ \t#*]*(?:\d{1,2}\.?[ \t]+)?(abstract|introduction|references|experimental|methods|"
                       r"results and discussion|conclusions?|acknowledg(?:e)?ments)\b[ \t*:]*$|^[ \t]*(?:keywords|key words)[ \t]*:"
                       r"|\bdoi:|\bet al\.")
+
+
+_PATENT_FIELD = re.compile(r"(?im)^[ \t*]*(publication number|application number|applicants?|assignees?|"
+                           r"applicant\s*/\s*assignee|inventors?|priority date|filing date|ipc|cpc)\b[ \t*]*:")
+
+
+def looks_like_patent(text: str) -> bool:
+    """A patent's front page: two or more of its labelled fields (publication number, applicant, inventors …)."""
+    return len({m.group(1).lower() for m in _PATENT_FIELD.finditer(text[:3000])}) >= 2
 
 
 def looks_like_paper(text: str) -> bool:

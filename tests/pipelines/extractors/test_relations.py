@@ -41,6 +41,21 @@ def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pai
     assert got == {tuple(sorted(p)) for p in pairs}
 
 
+def test_numbers_on_a_patent_front_page_are_one_family_of_its_applicant():
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    text = ("Halide electrolytes for lithium batteries\n\nPublication number: US11900001B2\n"
+            "Pre-grant publication: US20210000001A1\nApplicant: Panasonic Holdings Corporation\n"
+            "Inventors: Mei Chen, Paul Ortiz\n\nAbstract\n\nA halide electrolyte with a high conductivity.\n")
+    doc = extract_document(parse_text("p.txt", text))
+    assert doc.document.kind == "patent"
+    patents = {f.slots["number"]: f.slots for f in doc.facts if f.kind == "patent"}
+    assert {n: s["assignee"] for n, s in patents.items()} == {"US11900001B2": "Panasonic",
+                                                              "US20210000001A1": "Panasonic"}
+    assert patents["US20210000001A1"]["topic"] == "Halide electrolytes for lithium batteries"
+
+
 @pytest.mark.parametrize("sentence, expected", [
     ("Samsung SDI runs a sulfide-based pilot line of 2,000 cells/month in South Korea.",
      ("Samsung SDI", "pilot", "sulfide", 2000, "cells/month")),

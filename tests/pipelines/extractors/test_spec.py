@@ -91,3 +91,18 @@ def test_an_organisation_in_a_later_clause_does_not_own_the_value(extract_facts)
             "and analysts will watch the progress of the SK On agreement.")
     facts = [f for f in extract_facts(text, "spec") if f["unit"] == "USD"]
     assert [(f["subject_org"], f["quantity"]) for f in facts] == [("Solid Power", "cost")]
+
+
+def test_money_received_from_sources_belongs_to_the_recipient(extract_facts):
+    text = ("Ampcera makes cells. The company received a $20 million award from Panasonic, a $1 million grant "
+            "from Toyota and $200,000 from Kyocera.")
+    owners = {f["value"]: f["subject_org"] for f in extract_facts(text, "spec")}
+    assert owners == {20_000_000: "Ampcera", 1_000_000: "Ampcera", 200_000: "Ampcera"}
+
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("Ampcera plans to ramp up to 50,000 batteries a month.", 50_000, "cells/month"),
+    ("Ampcera began volume production at 30,000 units per month.", 30_000, "cells/month"),
+])
+def test_batteries_and_units_per_period_are_production_rates(extract_facts, sentence, value, unit):
+    assert (value, unit) in {(f["value"], f["unit"]) for f in extract_facts(sentence, "spec")}

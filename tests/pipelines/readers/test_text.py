@@ -61,3 +61,11 @@ def test_papers_are_recognised_by_their_sections(tmp_path, text, kind):
     path = tmp_path / "doc.txt"
     path.write_text(text, encoding="utf-8")
     assert read_text(path).kind == kind
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Sulfide sheets\n\nPublication number: CN1A\nApplicant: Acme Co., Ltd.\n\nAbstract\n\nA sheet.\n", "patent"),
+    ("Sulfide sheets\n\nApplicant interest grew: buyers came.\n\nThe market grew.\n", "news"),
+])
+def test_patent_front_pages_are_recognised_by_their_fields(text, kind):
+    assert parse_text("p.txt", text).kind == kind
