@@ -446,24 +446,25 @@ def _organisation_context(store: GraphStore, org) -> list:
     return out
 
 
+def _entities_in(store: GraphStore, passages: list, entity_type: str):
+    """(entity, passage) for each entity of a type that the passages mention."""
+    by_id = {p.id: p for p in passages}
+    for pid, keys in store.passage_entities(list(by_id)).items():
+        for key in keys:
+            entity = entity_of(store, key)
+            if entity is not None and entity.type == entity_type:
+                yield entity, by_id[pid]
+
+
 def processes_for(store: GraphStore, q: Question, out: Answers) -> None:
     kind = _PROCESS_KIND.search(q.text)
     stem = kind.group(1).lower()[:5] if kind and kind.group(1).lower() not in ("which", "what", "other") else None
-    orgs = q.of_type("Organization")
-    if orgs:
-        for org in orgs:
-            passages = _organisation_context(store, org)
-            by_id = {p.id: p for p in passages}
-            for pid, keys in store.passage_entities(list(by_id)).items():
-                for key in keys:
-                    entity = entity_of(store, key)
-                    if entity is None or entity.type != "Process":
-                        continue
-                    if stem and not any(stem in n.lower() for n in [entity.name, *entity.aliases]):
-                        continue
-                    out.add(entity.name, "Process", passage=by_id[pid])
-        if out.items:
-            return
+    for org in q.of_type("Organization"):
+        for entity, passage in _entities_in(store, _organisation_context(store, org), "Process"):
+            if not stem or any(stem in n.lower() for n in [entity.name, *entity.aliases]):
+                out.add(entity.name, "Process", passage=passage)
+    if out.items:
+        return
     target = _object_words(q)
     if not target:
         return
@@ -471,28 +472,16 @@ def processes_for(store: GraphStore, q: Question, out: Answers) -> None:
             if all(w.rstrip("s") in p.text.lower() for w in target)]
     sections = {(p.document_id, p.section) for p in hits}
     passages = [p for doc, section in sections for p in store.passages(doc) if p.section == section] + hits
-    mentioned = store.passage_entities([p.id for p in passages])
-    by_id = {p.id: p for p in passages}
-    for pid, keys in mentioned.items():
-        for key in keys:
-            entity = entity_of(store, key)
-            if entity is not None and entity.type == "Process":
-                out.add(entity.name, "Process", passage=by_id[pid])
+    for entity, passage in _entities_in(store, passages, "Process"):
+        out.add(entity.name, "Process", passage=passage)
 
 
 def materials_by_process(store: GraphStore, q: Question, out: Answers) -> None:
     roles = {r for r in ("coating", "electrolyte", "cathode", "anode", "precursor") if r in q.text.lower()}
     for process in q.of_type("Process"):
-        passages = store.entity_passages(process.key)
-        by_id = {p.id: p for p in passages}
-        for pid, keys in store.passage_entities(list(by_id)).items():
-            for key in keys:
-                entity = entity_of(store, key)
-                if entity is None or entity.type != "Material":
-                    continue
-                if roles and entity.attrs.get("role") not in roles:
-                    continue
-                out.add(entity.name, "Material", passage=by_id[pid])
+        for entity, passage in _entities_in(store, store.entity_passages(process.key), "Material"):
+            if not roles or entity.attrs.get("role") in roles:
+                out.add(entity.name, "Material", passage=passage)
 
 
 def vehicles(store: GraphStore, q: Question, out: Answers) -> None:

