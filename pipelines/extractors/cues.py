@@ -145,8 +145,7 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     for a, b in pieces:
         if pending is not None:
             a, pending = pending, None
-        words = words_besides_orgs(ctx, a, b)
-        if len(words) <= 2 and any(a <= o.start < b for o in orgs) and b < end:
+        if b < end and any(a <= o.start < b for o in orgs) and len(words_besides_orgs(ctx, a, b)) <= 2:
             pending = a
             continue
         merged.append((a, b))
@@ -155,7 +154,7 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     # "… include GM, Hyundai, SK and Temasek": a list after the predicate belongs to the piece before it
     joined: list[tuple[int, int]] = []
     for a, b in merged:
-        if joined and len(words_besides_orgs(ctx, a, b)) <= 2 and any(a <= o.start < b for o in orgs):
+        if joined and any(a <= o.start < b for o in orgs) and len(words_besides_orgs(ctx, a, b)) <= 2:
             joined[-1] = (joined[-1][0], b)
         else:
             joined.append((a, b))

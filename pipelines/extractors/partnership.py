@@ -87,6 +87,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
     natures = cues("partnership", "natures")
     facts = []
     for clause_start, clause_end in clauses(ctx.text):
+        if not any(find(ctx.text[clause_start:clause_end], phrases) for phrases in natures.values()):
+            continue
         for start, end in segments(ctx, clause_start, clause_end):
             piece = ctx.text[start:end]
             hits = sorted(hit for phrases in natures.values() for hit in find(piece, phrases))

@@ -163,6 +163,9 @@ def _extract(ctx: PassageContext) -> list[Fact]:
     orgs = ctx.of_type("Organization")
     facts = []
     for clause_start, clause_end in clauses(text):
+        if not find(text[clause_start:clause_end], cues("production_line", "line_nouns")) and \
+                not any(clause_start <= q.start < clause_end for q in capacities):
+            continue
         for start, end in segments(ctx, clause_start, clause_end):
             lines = find(text[start:end], cues("production_line", "line_nouns"))
             caps = [q for q in capacities if start <= q.start < end]
