@@ -14,6 +14,22 @@ def test_every_schema_file_loads(name):
     assert load_schema(name)
 
 
+def _word_lists(data, path=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _word_lists(value, f"{path}/{key}")
+    elif isinstance(data, list) and data and all(not isinstance(v, (dict, list)) for v in data):
+        yield path, data
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_word_lists_hold_only_words(name):
+    """YAML reads a bare on/off/yes/no as a boolean: "on" in a word list would silently never match."""
+    bad = [(path, v) for path, words in _word_lists(load_schema(name)) for v in words
+           if not isinstance(v, (str, int, float)) or isinstance(v, bool)]
+    assert not bad
+
+
 @pytest.mark.parametrize("entry", load_schema("materials"), ids=lambda e: e["name"])
 def test_material_entries(entry):
     assert entry["class"] in {"sulfide", "oxide", "halide", "polymer", "composite", "metal", "carbon", "ceramic",
