@@ -342,7 +342,7 @@ def _identity(fact) -> tuple:
     """Facts that say the same thing within one document are stored once (the first quote wins)."""
     slots = fact.slots
     if fact.kind == "partnership":
-        return (fact.kind, tuple(sorted(slots["orgs"])))
+        return (fact.kind, tuple(sorted(slots["orgs"])), slots.get("nature"))
     if fact.kind == "develops":
         from pipelines.extractors.production_line import chemistry_of
 

@@ -26,6 +26,77 @@ def default_technology() -> str:
     return cues("develops", "default_technology")
 
 
+_DETERMINER = re.compile(r"(?:(?:a|an|the|its|their|his|her|our|this|these|those|that|both|some|several|new|"
+                         r"one|two|three|four|five|different|various|other|further)\s+)+", re.I)
+_PHRASE_WORD = re.compile(r'"[^"\n]{1,80}"|“[^”\n]{1,80}”|\([^()\n]{1,40}\)|[\w][\w\-/.+’\']*')
+
+
+@lru_cache(maxsize=1)
+def _phrase_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    table = cues("develops")
+    return (frozenset(table["object_heads"]), frozenset(table["object_stops"]),
+            frozenset(table["object_quantifiers"]))
+
+
+def object_phrase(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The noun phrase that starts at `start`, as written, ending on a head word ("next-generation solid-state
+    lithium-metal batteries", "Conformal Wearable Battery (CWB)"): determiners, "two types of" and a verb noun's
+    "of" are left out; a preposition, relative or verb ends it; modifiers joined by "and" stay ("sulfide and
+    lithium-metal batteries"), two heads joined by "and" do not."""
+    heads, stops, quantifiers = _phrase_words()
+    at = start
+    while True:
+        lead = re.match(r"\s*(?:of\s+)?", text[at:end])
+        at += lead.end()
+        determiner = _DETERMINER.match(text, at, end)
+        if determiner:
+            at = determiner.end()
+        quantity = re.match(r"([\w\-]+)\s+of\s+", text[at:end])
+        if quantity and quantity.group(1).lower() in quantifiers:
+            at += quantity.end()
+            continue
+        if not lead.end() and not determiner:
+            break
+    last_head: int | None = None
+    phrase_end, words = at, 0
+    for m in _PHRASE_WORD.finditer(text, at, end):
+        gap = text[phrase_end:m.start()]
+        if words and gap.strip():
+            break
+        word = m.group().rstrip(".")
+        lowered = word.lower()
+        if word.startswith("("):
+            if last_head is None or m.start() != phrase_end + 1:
+                break
+            last_head = m.end()
+            phrase_end = m.end()
+            continue
+        if lowered in ("and", "or", "&"):
+            if last_head is not None:
+                break
+            phrase_end = m.end()
+            continue
+        if lowered in stops or words >= 9 or (last_head == phrase_end and lowered not in heads):
+            break  # after its head a phrase goes on only with another head ("battery cells", "cell design")
+        words += 1
+        phrase_end = m.start() + len(word)
+        if lowered in heads or word[0] in "\"“":
+            last_head = phrase_end
+        if word != m.group() or word.endswith(","):
+            break
+    if last_head is None or " " not in text[at:last_head].strip():
+        return None  # a bare head ("the technology") names nothing
+    return at, last_head
+
+
+def names_technology(phrase: str) -> bool:
+    """A phrase that says which technology it is: a chemistry, "solid-state", or a name ("Conformal Wearable
+    Battery"); "next-generation cells" or "electric vehicles" say nothing an analyst could track."""
+    return bool(_ADJECTIVE.search(phrase) or technology_phrase(phrase)
+                or any(find(phrase, phrases) for phrases in cues("chemistry").values())
+                or re.search(r"(?<![\w\-])[A-Z][\w\-]*[a-z]", phrase[1:]) or phrase[0] in "\"“")
+
+
 def technology_phrase(text: str) -> str | None:
     """"all-solid-state batteries" as written, or an adjective completed to one ("All-solid-state line")."""
     hits = find(text, cues("develops", "technology_phrases"))
@@ -109,6 +180,8 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
     return [_fact(ctx, o, what, None, 0.55, "develops-list") for o in orgs]
 
 
+_AUXILIARY = re.compile(r"\s+(?:(?:was|were|is|are|has|have|had|will|would|being|been|be|also|first|jointly)\s*)+$",
+                        re.I)
 _QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')
 
 
@@ -148,8 +221,14 @@ def _verb_facts(ctx: PassageContext) -> list[Fact]:
             subjects = [ctx.topic_org]
         things = [s for s in ctx.spans if s.type in _THING_TYPES and region[0] <= s.start < region[1]]
         targets: list[tuple[str, Span | None]] = [(t.name, t) for t in things[:2]]
+        phrase = None if passive else object_phrase(ctx.text, verb_end, end)
+        inside = [t for t in things if phrase[0] <= t.start < phrase[1]] if phrase else []
+        if phrase and (inside or names_technology(ctx.text[phrase[0]:phrase[1]])):
+            outside = [(t.name, t) for t in things if not phrase[0] <= t.start < phrase[1]]
+            targets = [(ctx.text[phrase[0]:phrase[1]], inside[0] if inside else None), *outside][:2]
         if not targets and passive:
-            noun = re.sub(r"^(?:the|a|an|this|these|its|their)\s+", "", ctx.text[start:verb_at].strip(" ,;:*-"), flags=re.I)
+            noun = _AUXILIARY.sub("", ctx.text[start:verb_at].strip(" ,;:*-"))
+            noun = re.sub(r"^(?:the|a|an|this|these|its|their)\s+", "", noun.strip(" ,;:*-"), flags=re.I)
             if noun and len(noun.split()) <= 6 and not any(c.isdigit() for c in noun):
                 targets = [(noun, None)]
         if not targets:

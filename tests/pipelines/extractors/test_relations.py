@@ -86,6 +86,25 @@ def test_develops(extract_facts, sentence, org, what):
     assert any(f["org"] == org and (what is None or f["what"] == what) for f in facts)
 
 
+@pytest.mark.parametrize("sentence, org, what", [
+    ("Ampcera is building a Flexible Ceramic Membrane (FCM) for drones.", "Ampcera", "Flexible Ceramic Membrane (FCM)"),
+    ("Blue Current, a developer of silicon-elastic composite batteries, opened a plant.", "Blue Current",
+     "silicon-elastic composite batteries"),
+    ("Ampcera is developing three different kinds of halide electrolyte.", "Ampcera", "halide electrolyte"),
+    ("Blue Current produces oxide and polymer hybrid cells at scale.", "Blue Current", "oxide and polymer hybrid cells"),
+])
+def test_what_is_developed_is_the_object_phrase_as_written(extract_facts, sentence, org, what):
+    assert {"org": org, "what": what} in extract_facts(sentence, "develops")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ampcera is developing next-generation cells for customers.",
+    "Blue Current makes electric vehicles more affordable.",
+])
+def test_an_object_phrase_that_names_no_technology_is_not_a_development(extract_facts, sentence):
+    assert extract_facts(sentence, "develops") == []
+
+
 def test_mere_use_is_not_development(extract_facts):
     assert extract_facts("The report cites BMW and a graphite anode.", "develops") == []
 
@@ -130,6 +149,13 @@ def test_an_organisation_named_with_its_home_town_is_the_organisation(extract_fa
 def test_partners_joined_by_and(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
     assert got == {tuple(sorted(p)) for p in pairs}
+
+
+def test_two_kinds_of_tie_between_one_pair_are_two_partnerships(extract_facts):
+    text = ("Umicore and Maxell signed a joint development agreement in 2022.\n\n"
+            "Umicore also invested $40 million in Maxell.\n\nUmicore and Maxell later renewed their agreement.")
+    natures = sorted(f["nature"] for f in extract_facts(text, "partnership"))
+    assert natures == ["investment", "other"]
 
 
 def test_a_patent_applicant_develops_what_the_title_names():
