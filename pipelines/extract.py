@@ -226,6 +226,9 @@ def document_subject(passage_spans: list[list[Span]]) -> Span | None:
     return None
 
 
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|into|on|at|with|to|from|by|for|of|about|than|like|against)\s+$", re.I)
+
+
 def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tuple | None,
                       index: int, block: int) -> tuple[list[Span], tuple | None]:
     """Anaphors ("the company", "It") become spans of the organisation last named as a subject; returns the
@@ -240,8 +243,13 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
         pronoun = text[start:end].lower() in ("it", "its")
         # a pronoun stands for the previous sentence's subject, and only when that subject was an organisation
         # named at its start ("We report X. It shows …" is about X, not the authors)
-        target = before[-1] if before else antecedent[0] if antecedent and (
+        # a pronoun that opens a clause is the sentence's subject ("X backs Y, alongside Z, and it has …")
+        target = (before[0] if pronoun else before[-1]) if before else antecedent[0] if antecedent and (
             not pronoun or (antecedent[1] == index - 1 and antecedent[3])) else None
+        if before and not pronoun and antecedent and _AFTER_PREPOSITION.search(text, max(0, start - 12), start) \
+                and antecedent[0].key != before[-1].key:
+            # "Stellantis invested $75 million in the company": the object is not its own clause's subject
+            target = antecedent[0]
         if target is None:
             continue
         mention = anaphor_mention(target.mention, passage.text, *norm.span(start, end), passage.start)

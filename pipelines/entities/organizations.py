@@ -114,6 +114,11 @@ def title_inside(name: str) -> re.Match | None:
     return _title_pattern().search(name)
 
 
+def heads_a_title(text: str, end: int) -> bool:
+    """"ARPA-E Director Evelyn Wang", "Toyota CEO Koji Sato": the name ending at `end` is a person's employer."""
+    return _title_pattern().match(text, end) is not None
+
+
 def _before_title(name: str) -> str:
     """"University of Maryland President Darryll Pines" → "University of Maryland"."""
     m = title_inside(name)

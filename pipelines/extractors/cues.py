@@ -164,17 +164,21 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
 _JOINED = re.compile(r"\s*(?:,?\s*and|,?\s*or|&|,)\s*")
 
 
+def _is_pronoun(span: Span) -> bool:
+    return span.mention.method == "coreference" and " " not in span.mention.text
+
+
 def conjoined_run(ctx: PassageContext, spans: list[Span], at: Span, forward: bool = False) -> list[Span]:
     """"Ford and BMW are investors in …": the organisations joined by "and" or commas that end with `at` (or,
     forward, that start with it)."""
-    if at not in spans:
-        return [at]
+    if at not in spans or _is_pronoun(at):
+        return [at]  # "…, and it has an agreement with X": a pronoun opens a clause, it is never listed
     members = [at]
     i = spans.index(at)
     others = spans[i + 1:] if forward else reversed(spans[:i])
     for span in others:
         gap = ctx.text[members[-1].end:span.start] if forward else ctx.text[span.end:members[0].start]
-        if not _JOINED.fullmatch(gap):
+        if not _JOINED.fullmatch(gap) or _is_pronoun(span):
             break
         members.insert(len(members) if forward else 0, span)
     return members

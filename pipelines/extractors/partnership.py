@@ -8,12 +8,15 @@ several institutes that jointly propose or develop something are split into pair
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import combinations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.extractors.cues import (clauses, conjoined_run, cues, find, is_backer, nearest_label, same_group,
                                        segments)
+from pipelines.entities.organizations import heads_a_title
+from pipelines.schemas import load_schema
 
 
 def _unique(spans: list[Span]) -> list[Span]:
@@ -32,8 +35,9 @@ def _pair(ctx: PassageContext, a: Span, b: Span, nature: str, confidence: float)
 
 
 def _actors(ctx: PassageContext) -> list[Span]:
-    """Organisations, plus the makers of products named without them ("BMW i7 tests …" → BMW)."""
-    orgs = ctx.of_type("Organization")
+    """Organisations, plus the makers of products named without them ("BMW i7 tests …" → BMW); an organisation
+    that only names a person's employer ("ARPA-E Director Evelyn Wang") acts for no one."""
+    orgs = [o for o in ctx.of_type("Organization") if not heads_a_title(ctx.text, o.end)]
     makers = [m for p in ctx.of_type("Product") if (m := maker_span(p)) is not None
               and not any(o.start <= p.end and p.start <= o.end for o in orgs)]
     return sorted(orgs + makers, key=lambda s: s.start)
@@ -79,6 +83,24 @@ def _conjoined_pairs(ctx: PassageContext, before: list[Span], after: list[Span],
     return [pair for g in groups[:1] for pair in combinations(g, 2)]
 
 
+@lru_cache(maxsize=1)
+def _plural_anaphor() -> re.Pattern:
+    phrases = sorted(load_schema("detectors")["anaphora"]["plural"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.I)
+
+
+def _plural_pair(ctx: PassageContext, start: int, end: int, cue: int, actors: list[Span]) -> list[Span]:
+    """"The two companies set up a joint lab", "they formed a joint venture, X", "a joint lab was set up by the
+    two companies": with no partner named before the cue or the plural, it stands for the first two organisations
+    the previous sentence named."""
+    plural = _plural_anaphor().search(ctx.text, start, end)
+    if plural is None or any(start <= o.start < min(cue, plural.start()) and o.mention.method != "coreference"
+                             for o in actors):
+        return []
+    named = _unique(ctx.previous_orgs)
+    return named[:2] if len(named) >= 2 else []
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     actors = _actors(ctx)
     research = _research_pairs(ctx, actors)
@@ -93,6 +115,11 @@ def extract(ctx: PassageContext) -> list[Fact]:
             piece = ctx.text[start:end]
             hits = sorted(hit for phrases in natures.values() for hit in find(piece, phrases))
             if not hits:
+                continue
+            plural = _plural_pair(ctx, clause_start, clause_end, start + hits[0][0], actors)
+            if plural:
+                nature = nearest_label(ctx.text, natures, start + hits[0][0]) or "other"
+                facts.extend(f for f in [_pair(ctx, *plural, nature, 0.6)] if f)
                 continue
             cue_start = start + hits[0][0]
             before = [o for o in actors if clause_start <= o.start and o.end <= cue_start
@@ -116,7 +143,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
             if anchor is not None and not partners and _OWNED.fullmatch(ctx.text, anchor.end, cue_start):
                 # "BMW and Stellantis are among Samsung SDI's customers": the owner's partners are the others named
                 partners = [o for o in actors if clause_start <= o.start < clause_end and o.key != anchor.key]
-            anchors = conjoined_run(ctx, before, anchor) if anchor is not None else []
+            anchors = conjoined_run(ctx, before, anchor) + _alongside(ctx, actors, partners, clause_end) \
+                if anchor is not None else []
             pairs = [(a, p) for a in anchors for p in _unique(partners)] if anchor is not None and partners else \
                 _conjoined_pairs(ctx, before, after, cue_start, start)
             for first, partner in pairs:
@@ -124,7 +152,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 fact = _pair(ctx, first, partner, nature, 0.7 if before else 0.6)
                 if fact:
                     facts.append(fact)
-    return facts + _backed(ctx, actors)
+    return facts + _backed(ctx, actors) + _funded(ctx, actors)
 
 
 # "SK Innovation, SK On's parent, signed …": a name that only qualifies a relation noun is not the actor
@@ -137,6 +165,17 @@ _SET_ASIDE = re.compile(r"\b(?:[Bb]esides|[Uu]nlike|[Ll]ike|than|beyond|[Ee]xcep
                         r"(?:head|chief|director|president|chairman|member) of)\s+(?:the\s+)?$")
 _ROLE_OF = re.compile(r"\b(?:as|among)\s+(?:(?:a|an|the|its|their)\s+)?(?:[\w\-]+\s+){0,5}$"
                       r"|\b(?:its|their)\s+(?:[\w\-]+\s+)?$")
+
+
+_ALONGSIDE = re.compile(r",?\s*(?:alongside|along with|as well as)\s+(?:(?:the|fellow|other)\s+)?", re.I)
+
+
+def _alongside(ctx: PassageContext, actors: list[Span], partners: list[Span], end: int) -> list[Span]:
+    """"Hyundai backs Factorial, alongside Mercedes-Benz and Stellantis": the names listed right after the
+    partner share the subject's role."""
+    m = _ALONGSIDE.match(ctx.text, partners[-1].end) if partners else None
+    first = next((o for o in actors if m and o.start == m.end() and o.start < end), None)
+    return conjoined_run(ctx, actors, first, forward=True) if first is not None else []
 
 
 def _role_holders(ctx: PassageContext, before: list[Span]) -> tuple[Span | None, list[Span]]:
@@ -153,6 +192,30 @@ def _role_holders(ctx: PassageContext, before: list[Span]) -> tuple[Span | None,
         return owner, others
     about = ctx.antecedent or ctx.main_org
     return owner, [about] if about is not None and about.key != owner.key else []
+
+
+_FROM = re.compile(r"\s+(?:[\w\-]+\s+){0,4}?from\s+(?:the\s+)?")
+_OWNERS = re.compile(r"['’]s\s+")
+
+
+def _funded(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
+    """"received a $20 million award from ARPA-E", "a $1 million state grant from the Department of Commerce": money
+    from an organisation is its investment in the one the sentence is about (its subject, else the passage's)."""
+    facts = []
+    for money in (q for q in ctx.quantities if "cost" in q.quantity_kinds):
+        m = _FROM.match(ctx.text, money.end)
+        funder = next((o for o in actors if m and o.start == m.end()), None)
+        if funder is None:
+            continue
+        owned = _OWNERS.match(ctx.text, funder.end)  # "the Department of Energy's ARPA-E": the agency pays
+        funder = next((o for o in actors if owned and o.start == owned.end()), funder)
+        from pipelines.entities.coreference import is_subject
+
+        subject = next((o for o in actors if o.end <= money.start and is_subject(ctx.text, o.start)
+                        and o.key != funder.key), None) or ctx.antecedent or ctx.main_org
+        if subject is not None:
+            facts += [f for f in [_pair(ctx, funder, subject, "investment", 0.6)] if f]
+    return facts
 
 
 def _backed(ctx: PassageContext, actors: list[Span]) -> list[Fact]:

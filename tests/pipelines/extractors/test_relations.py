@@ -151,6 +151,21 @@ def test_partners_joined_by_and(extract_facts, sentence, pairs):
     assert got == {tuple(sorted(p)) for p in pairs}
 
 
+@pytest.mark.parametrize("text, pairs", [
+    ("Umicore and Maxell met in Osaka.\n\nIn 2024 the two companies set up a joint laboratory.", {("Maxell", "Umicore")}),
+    ("Umicore and Maxell met in Osaka.\n\nIn 2024 they formed a joint venture, Maxcore.", {("Maxell", "Umicore")}),
+    ("Ampcera opened a plant.\n\nMazda invested $30 million in the company last year.", {("Ampcera", "Mazda")}),
+    ("Mazda is an investor in Ampcera, alongside Renault and Umicore, and it has a supply deal with Maxell.",
+     {("Ampcera", "Mazda"), ("Ampcera", "Renault"), ("Ampcera", "Umicore"), ("Maxell", "Mazda")}),
+    ("Ampcera has received a $5 million grant from the California Energy Commission.",
+     {("Ampcera", "California Energy Commission")}),
+    ("Ampcera hosted Umicore CEO Jane Doe and signed a supply agreement with Maxell.", {("Ampcera", "Maxell")}),
+])
+def test_partners_named_by_reference_role_or_funding(extract_facts, text, pairs):
+    got = {tuple(sorted(f["orgs"])) for f in extract_facts(text, "partnership")}
+    assert got == {tuple(sorted(p)) for p in pairs}
+
+
 def test_two_kinds_of_tie_between_one_pair_are_two_partnerships(extract_facts):
     text = ("Umicore and Maxell signed a joint development agreement in 2022.\n\n"
             "Umicore also invested $40 million in Maxell.\n\nUmicore and Maxell later renewed their agreement.")
