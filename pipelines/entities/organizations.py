@@ -1,8 +1,8 @@
 """Organisations that are in no gazetteer, and folding of legal names onto known ones.
 
 Detectors, in order of trust: a legal suffix ("Philenergy Co., Ltd."), an academic head ("Tianjin University",
-"Institute of Physics of the ..."), an apposition ("Guoxuan High-tech, a domestic power battery player") and a
-partnering cue ("MOU with Philenergy"). Each proposes a capitalised name; the caller drops it when another
+"Institute of Physics of the ..."), an apposition ("Guoxuan High-tech, a domestic power battery player"), a
+partnering cue ("MOU with Philenergy") and a descriptor noun before the name ("energy company Tenaska"). Each proposes a capitalised name; the caller drops it when another
 recogniser already claims the span.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ def _patterns() -> dict[str, re.Pattern]:
     suffixes = "|".join(re.escape(s) for s in sorted(data["legal_suffixes"], key=len, reverse=True))
     heads = "|".join(data["org_heads"])
     nouns = "|".join(re.escape(n) for n in data["org_nouns"])
+    descriptors = "|".join(re.escape(n) for n in data["descriptor_nouns"])
     cues = "|".join(re.escape(c) for c in sorted(data["partner_cues"], key=len, reverse=True))
     affixes = "|".join(re.escape(a) for a in sorted(data["legal_affixes"], key=len, reverse=True))
     name = r"[A-Z][\w&'\-]*(?:\s+[A-Z0-9][\w&'\-]*){0,4}"
@@ -33,6 +34,8 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?:\s+(?:of|for|and|of\s+the|for\s+the)\s+[A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*)*)*)"),
         "apposition": re.compile(rf"\b({name}),\s+(?:a|an|the)\s+(?:[\w\-]+\s+){{0,4}}(?:{nouns})\b"),
         "partner": re.compile(rf"\b(?:{cues})\s+({name})"),
+        # "energy company Tenaska", "medical device maker Cirtec", "transmission system operator RTE"
+        "descriptor": re.compile(rf"\b(?:{descriptors})\s+({name})"),
         "legal-cjk": re.compile(rf"((?:{affixes})[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{{2,20}}|"
                                 rf"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{{2,20}}?(?:{affixes}))"),
         "listing": re.compile(rf"^[\s\-*•]*\**({name})\**\s*\(([A-Z][\w .,/&\-]*)\)\s*\**:"),
@@ -50,7 +53,8 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
     """(start, end, name, detector, confidence) for organisation candidates not found by lexicon; cached, since
     the document lexicon and the mention finder both ask for every passage."""
     out = []
-    confidence = {"legal": 0.9, "legal-cjk": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7}
+    confidence = {"legal": 0.9, "legal-cjk": 0.9, "academic": 0.85, "apposition": 0.7, "partner": 0.6, "listing": 0.7,
+                  "descriptor": 0.6}
     for detector, pattern in _patterns().items():
         for m in pattern.finditer(text):
             if detector == "listing" and not _is_place(m.group(2)):
@@ -60,6 +64,8 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             trimmed = _trim(name) if detector != "legal-cjk" else name
             if not trimmed or trimmed.split()[0] in honorific_words():
                 continue  # "together with Congressman Glenn Ivey" names a person
+            if detector == "descriptor" and any(ch.isdigit() for ch in trimmed.split()[0]):
+                continue
             start += name.index(trimmed)
             end = start + len(trimmed)
             if detector == "academic":

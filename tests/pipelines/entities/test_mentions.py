@@ -51,6 +51,10 @@ def test_in_document_abbreviation_becomes_alias():
     ("Department of Civil and Marine Engineering, Northgate University, Leeds", ["Northgate University"]),
     ("Brightvolt (Suzhou) Energy Development Co., Ltd. opened a plant.",  # a seat in parentheses
      ["Brightvolt (Suzhou) Energy Development Co., Ltd"]),
+    ("investors included utility company Norvalt and Thai conglomerate Siam Kestrel", ["Norvalt", "Siam Kestrel"]),
+    ("made under licence by medical device maker Orthex", ["Orthex"]),
+    ("the company CEO Jane Doe said", []),  # a person's title is no name
+    ("the space group P42/nmc", []),
 ])
 def test_unknown_organisations(text, expected):
     assert [name for _, _, name, _, _ in find_organizations(text)] == expected
@@ -155,3 +159,13 @@ def test_names_the_lexicon_does_not_list_verbatim(sentence, expected):
 
     doc = extract_document(parse_text("t.txt", sentence))
     assert expected in {(e.type, e.name) for e in doc.entities}
+
+
+def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    text = "The Mercedes Racing Institute built a pack. Mercedes said it lasts 1,000 cycles."
+    doc = extract_document(parse_text("t.txt", text))
+    assert {e.name for e in doc.entities if e.type == "Organization"} == {"Mercedes Racing Institute"}
+
