@@ -484,6 +484,21 @@ def materials_by_process(store: GraphStore, q: Question, out: Answers) -> None:
                 out.add(entity.name, "Material", passage=passage)
 
 
+_ROLES = ("electrolyte", "cathode", "anode", "separator", "coating", "binder")
+
+
+def materials_of(store: GraphStore, q: Question, out: Answers) -> None:
+    """"What electrolyte does Murata's battery use?": materials in the role asked for, in the passages about the
+    organisations or products the question names."""
+    roles = {r for r in _ROLES if r in q.text.lower()}
+    for subject in q.of_type("Organization", "Product"):
+        context = _organisation_context(store, subject) if subject.type == "Organization" else \
+            store.entity_passages(subject.key)
+        for entity, passage in _entities_in(store, context, "Material"):
+            if not roles or entity.attrs.get("role") in roles:
+                out.add(entity.name, "Material", passage=passage)
+
+
 def vehicles(store: GraphStore, q: Question, out: Answers) -> None:
     from pipelines.schemas import load_schema
 
@@ -603,7 +618,7 @@ def search_fallback(store: GraphStore, q: Question, out: Answers) -> None:
 
 HANDLERS: dict[str, Callable[[GraphStore, Question, Answers], None]] = {
     "line_operators": line_operators, "line_capacity": line_capacity, "target_year": target_year, "when": when,
-    "spec_of": spec_of, "spec_threshold": spec_threshold, "partners_of": partners_of, "supplier_of": supplier_of,
+    "materials_of": materials_of, "spec_of": spec_of, "spec_threshold": spec_threshold, "partners_of": partners_of, "supplier_of": supplier_of,
     "patents": patents, "processes_for": processes_for, "materials_by_process": materials_by_process,
     "vehicles": vehicles, "event_participants": event_participants, "developers": developers,
     "timeline": timeline, "search": search_fallback, "location_of": location_of,

@@ -188,3 +188,28 @@ def test_processes_an_organisation_uses(tmp_path_factory, question, expected):
         assert sorted(_answers(store, question)) == expected
     finally:
         store.close()
+
+
+MATERIAL_DOCS = {
+    "maxell.md": """# Maxell ships ceramic chip cells
+
+Maxell chose a garnet oxide electrolyte for its chip cells. The cathode is lithium cobalt oxide.
+""",
+    "panasonic.md": """# Panasonic sulfide cells
+
+Panasonic uses an argyrodite sulfide electrolyte in its prototype cells.
+""",
+}
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What electrolyte does Maxell's all-solid-state chip cell use?", {"garnet", "oxide"}),
+    ("Which electrolyte does Panasonic use?", {"argyrodite"}),
+])
+def test_materials_an_organisation_uses_in_the_role_asked(tmp_path_factory, question, expected):
+    store = _ingested(tmp_path_factory, "materials", MATERIAL_DOCS)
+    try:
+        answers = _answers(store, question)
+        assert answers and all(any(word in a.lower() for word in expected) for a in answers)
+    finally:
+        store.close()
