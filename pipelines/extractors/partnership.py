@@ -13,8 +13,8 @@ from itertools import combinations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import (clauses, conjoined_run, cues, find, is_backer, nearest_label, same_group,
-                                       segments)
+from pipelines.extractors.cues import (clauses, conjoined_run, cues, find, is_backer, nearest_label, preceded_by,
+                                       same_group, segments)
 from pipelines.entities.organizations import heads_a_title
 from pipelines.schemas import load_schema
 
@@ -26,8 +26,16 @@ def _unique(spans: list[Span]) -> list[Span]:
     return list(seen.values())
 
 
+# "Umicore, the investment arm of Renault": a unit and its parent are one group
+_GROUP_LINK = re.compile(r",?\s+(?:the|a|an|its)\s+(?:[\w\-]+\s+){0,3}(?:arm|unit|subsidiary|division|affiliate|"
+                         r"parent|parent company|brand)\s+of\s+(?:the\s+)?")
+
+
 def _pair(ctx: PassageContext, a: Span, b: Span, nature: str, confidence: float) -> Fact | None:
     if a.key == b.key or same_group(a.name, b.name):
+        return None
+    left, right = sorted((a, b), key=lambda s: s.start)
+    if _GROUP_LINK.fullmatch(ctx.text, left.end, right.start):
         return None
     first, second = sorted((a, b), key=lambda s: s.name)
     return ctx.fact("partnership", {"orgs": [first.name, second.name], "nature": nature},
@@ -152,7 +160,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
                 fact = _pair(ctx, first, partner, nature, 0.7 if before else 0.6)
                 if fact:
                     facts.append(fact)
-    return facts + _backed(ctx, actors) + _funded(ctx, actors)
+    return facts + _backed(ctx, actors) + _funded(ctx, actors) + _round_investors(ctx, actors)
 
 
 # "SK Innovation, SK On's parent, signed …": a name that only qualifies a relation noun is not the actor
@@ -215,6 +223,31 @@ def _funded(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
                         and o.key != funder.key), None) or ctx.antecedent or ctx.main_org
         if subject is not None:
             facts += [f for f in [_pair(ctx, funder, subject, "investment", 0.6)] if f]
+    return facts
+
+
+def _round_investors(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
+    """"ION raised a Series A round in which Toyota Ventures, the venture arm of Toyota, energy company Tenaska and
+    Bangchak took part": every organisation named after the round's investor phrase invests in the one that raised
+    it (a name that only qualifies another, "arm of Toyota", does not)."""
+    from pipelines.entities.coreference import is_subject
+
+    facts = []
+    for clause_start, clause_end in clauses(ctx.text):
+        clause = ctx.text[clause_start:clause_end]
+        rounds = find(clause, cues("partnership", "rounds"))
+        if not rounds:
+            continue
+        cue_end = clause_start + rounds[0][1]
+        phrase = next((clause_start + p[1] for p in find(clause, cues("partnership", "round_investors"))
+                       if clause_start + p[0] >= cue_end - 1), None)
+        if phrase is None:
+            continue
+        recipient = next((o for o in actors if clause_start <= o.start < cue_end and is_subject(ctx.text, o.start)),
+                         None) or ctx.antecedent or ctx.main_org
+        investors = [o for o in actors if phrase <= o.start < clause_end and not preceded_by(ctx.text, o, ("of",))]
+        if recipient is not None:
+            facts += [f for o in _unique(investors) if (f := _pair(ctx, o, recipient, "investment", 0.6))]
     return facts
 
 

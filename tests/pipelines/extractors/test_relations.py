@@ -160,6 +160,8 @@ def test_partners_joined_by_and(extract_facts, sentence, pairs):
     ("Ampcera has received a $5 million grant from the California Energy Commission.",
      {("Ampcera", "California Energy Commission")}),
     ("Ampcera hosted Umicore CEO Jane Doe and signed a supply agreement with Maxell.", {("Ampcera", "Maxell")}),
+    ("Ampcera raised a $40 million Series B round in which Umicore, the investment arm of Renault, and utility "
+     "company Norvalt took part.", {("Ampcera", "Umicore"), ("Ampcera", "Norvalt")}),
 ])
 def test_partners_named_by_reference_role_or_funding(extract_facts, text, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(text, "partnership")}
