@@ -247,6 +247,17 @@ def _subject_score(fact: Fact, q: Question, entities: list[Entity]) -> int:
     return score
 
 
+def _clause_of_value(fact: Fact) -> str:
+    """The comma-delimited piece of the quote that states the value, lower-cased."""
+    quote, raw = fact.evidence.quote, str(fact.slots.get("raw_value") or "")
+    at = quote.find(raw) if raw else -1
+    if at < 0:
+        return quote.lower()
+    start = max(quote.rfind(c, 0, at) for c in ",;") + 1
+    ends = [i for i in (quote.find(c, at + len(raw)) for c in ",;") if i >= 0]
+    return quote[start:min(ends) if ends else len(quote)].lower()
+
+
 def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
     entities = [e for e in q.entities if e.type in ("Organization", "Product", "Material", "Process")]
     # a value stated in a passage or document about the asked-for thing ("It shows 12 mS/cm", under its title)
@@ -255,6 +266,9 @@ def spec_of(store: GraphStore, q: Question, out: Answers) -> None:
     scored = []
     for fact in facts_of_kind(store, "spec"):
         if q.quantity and fact.slots.get("quantity") != q.quantity:
+            continue
+        if q.measure and not (fact.slots.get("unit") == q.measure["unit"] and
+                              any(w in _clause_of_value(fact) for w in q.measure["quote"])):
             continue
         score = _subject_score(fact, q, entities) + 2 * (fact.evidence.passage_id in passages) + (
             fact.evidence.document_id in documents)

@@ -30,6 +30,7 @@ class Question:
     stages: list[str] = field(default_factory=list)  # every stage named ("pilot or demonstration lines")
     years: list[int] = field(default_factory=list)
     quantity: str | None = None
+    measure: dict | None = None  # a measure with no spec kind of its own ("capacity retention": % and its words)
     categories: list[str] = field(default_factory=list)
     org_type: str | None = None
     nature: str | None = None  # partnership nature the question asks about ("invested in" → investment)
@@ -158,12 +159,14 @@ def parse_question(store: GraphStore, question: str) -> Question:
                                               for p in load_schema("intents")["maker_questions"]):
         answer_type = "Organization"
     org_types = _labels(text, load_schema("intents")["org_types"])
+    measure = next((m for m in load_schema("intents")["measures"] if _find_all(text, m["phrases"])), None)
     return Question(
         text=text, intent=intent["name"], answer_type=answer_type, entities=link_entities(store, text),
         chemistry=(_labels(text, _cue_table("chemistry")) or [None])[0],
         stages=_labels(text, _cue_table("production_line", "stages")),
         years=[int(y) for y in _YEAR.findall(text)],
-        quantity=(_labels(text, load_schema("intents")["quantities"]) or [None])[0],
+        quantity=None if measure else (_labels(text, load_schema("intents")["quantities"]) or [None])[0],
+        measure=measure,
         categories=_labels(text, _cue_table("milestone", "categories")),
         org_type=org_types[0] if org_types else None,
         nature=_nature(text),

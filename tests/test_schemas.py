@@ -101,3 +101,10 @@ def test_each_intent_example_is_classified_as_its_intent(intent):
 
     for example in intent["examples"]:
         assert classify(example)[0]["name"] == intent["name"], example
+
+
+@pytest.mark.parametrize("measure", load_schema("intents")["measures"], ids=lambda m: m["name"])
+def test_measures_name_a_known_unit_and_their_words(measure):
+    from pipelines.quantities import is_unit
+
+    assert is_unit(measure["unit"]) and measure["phrases"] and measure["quote"]

@@ -25,6 +25,7 @@ published: 2026-03-01
 Factorial Energy signed an MOU with Philenergy. Stellantis partnered with Factorial Energy on test vehicles.
 Nissan targets commercialization in FY 2028–2029, while Honda plans mass production in 2027.
 Factorial's FEST cells reach 375 Wh/kg and 600+ cycles.
+Ampcera's pouch cell retains 88% of its capacity after 800 cycles, with a yield of 97%.
 Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.
 BYD disclosed the patent CN118748295A on a ceramic layer that evens stress during isostatic pressing.
 Mercedes-Benz invested in Factorial Energy.
@@ -79,6 +80,9 @@ def _answers(graph, question: str) -> list[str]:
     ("Which CN patent publications did BYD disclose?", ["CN118748295A"]),
     ("Which US patent publications did BYD disclose?", []),
     ("What energy density does Factorial claim for its FEST cells?", ["375 Wh/kg"]),
+    # a measure with no spec kind of its own is found by its unit and its words
+    ("What capacity retention does Ampcera's pouch cell achieve?", ["88%"]),
+    ("What yield does Ampcera reach?", ["97%"]),
 ])
 def test_answers_satisfy_the_question(graph, question, expected):
     assert sorted(_answers(graph, question)) == sorted(expected)
