@@ -99,6 +99,19 @@ def _lexicon_entry(name: str) -> Entry | None:
     return None
 
 
+def _product_attrs(name: str, head: str | None) -> tuple:
+    """A vehicle when its noun is a vehicle's ("Kestrel Aurora EVs"); made by the known maker its name starts
+    with ("Dodge …")."""
+    attrs = []
+    if head and head.lower() in {h.lower() for h in load_schema("detectors")["vehicle_heads"]}:
+        attrs.append(("kind", "vehicle"))
+    for hit in domain_gazetteer().find(name):
+        if hit.start == 0 and hit.entry.type == "Organization" and hit.end < len(name):
+            attrs.append(("org", hit.entry.name))
+            break
+    return tuple(attrs)
+
+
 def _known_organisation(name: str) -> Entry | None:
     """"QuantumScape Battery", "QingTao (KunShan) Energy Development", "Beijing WeLion New Energy Technology": a
     known organisation's name with generic words, its seat before it or in parentheses is that organisation."""
@@ -202,9 +215,10 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     for start, end, name in find_persons(text):
         cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
-    for start, end, name in find_named_products(text):
+    for start, end, name, head in find_named_products(text):
         if _lexicon_entry(name) is None:
-            cands.append(Candidate(start, end, "Product", singular(name), "product-detector", 0.6))
+            cands.append(Candidate(start, end, "Product", singular(name), "product-detector", 0.6,
+                                   _product_attrs(name, head)))
     for start, end, name in find_named_processes(text):
         if _lexicon_entry(name) is None:
             cands.append(Candidate(start, end, "Process", singular(name), "process-detector", 0.6))

@@ -58,7 +58,7 @@ def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str
     table = load_schema("detectors")
     word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
     heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
-    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+(?:{heads})\b")
+    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+({heads})\b")
     process_heads = "|".join(table["named_process_heads"])
     parts = r"(?:separator|electrode|coating|film|cathode|anode|electrolyte|cell|sintering|casting)\s+"
     process = re.compile(rf"(?<![\w\-])([A-Z][\w\-]+)\s+(?:{parts})?(?:{process_heads})\b")
@@ -80,8 +80,9 @@ def _apposition_pattern() -> re.Pattern:
                       rf"\b(?!\s+(?:{makers})\b)")
 
 
-def find_named_products(text: str) -> list[tuple[int, int, str]]:
-    """Capitalised names before a product noun: "Dodge Charger Daytona cars" → "Dodge Charger Daytona"."""
+def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
+    """Capitalised names before a product noun, with that noun: "Kestrel Aurora cars" → ("Kestrel Aurora",
+    "cars")."""
     product, _, _, _ = _named_patterns()
     stop = stop_capitalised()
     out = []
@@ -94,11 +95,12 @@ def find_named_products(text: str) -> list[tuple[int, int, str]]:
                 len(words) == 1 and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
             continue
         start = m.end(1) - len(name)
-        out.append((start, m.end(1), name))
+        out.append((start, m.end(1), name, m.group(2)))
     for m in _apposition_pattern().finditer(text):
         name = m.group(1)
-        if name.split()[0] not in stop and not is_technical(name) and not any(s <= m.start(1) < e for s, e, _ in out):
-            out.append((m.start(1), m.end(1), name))
+        if name.split()[0] not in stop and not is_technical(name) and \
+                not any(s <= m.start(1) < e for s, e, _, _ in out):
+            out.append((m.start(1), m.end(1), name, None))
     return sorted(out)
 
 

@@ -169,3 +169,16 @@ def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
     doc = extract_document(parse_text("t.txt", text))
     assert {e.name for e in doc.entities if e.type == "Organization"} == {"Mercedes Racing Institute"}
 
+
+
+@pytest.mark.parametrize("sentence, name, attrs", [
+    ("Peugeot will test a fleet of Peugeot Aurora EVs next year.", "Peugeot Aurora", {"kind": "vehicle", "org": "Peugeot"}),
+    ("The Kestrel Falcon pickups use sulfide cells.", "Kestrel Falcon", {"kind": "vehicle"}),
+])
+def test_a_named_vehicle_is_a_vehicle_made_by_the_brand_it_starts_with(sentence, name, attrs):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", sentence))
+    product = next(e for e in doc.entities if e.type == "Product" and e.name == name)
+    assert attrs.items() <= product.attrs.items()

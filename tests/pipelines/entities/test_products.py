@@ -13,7 +13,7 @@ from pipelines.entities.products import find_named_processes, find_named_product
     ("Ampcera, a Tucson battery maker, grew.", []),        # glossed as a maker: an organisation
 ])
 def test_named_products(text, expected):
-    assert [name for _, _, name in find_named_products(text)] == expected
+    assert [name for _, _, name, _ in find_named_products(text)] == expected
 
 
 @pytest.mark.parametrize("text, expected", [
