@@ -58,7 +58,9 @@ def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str
     table = load_schema("detectors")
     word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
     heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
-    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+({heads})\b")
+    makers = "|".join(table["product_gloss_stops"])
+    # "Three Korean cell makers": a product noun that qualifies its maker names no product
+    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+({heads})\b(?!\s+(?:{makers})\b)")
     process_heads = "|".join(table["named_process_heads"])
     parts = r"(?:separator|electrode|coating|film|cathode|anode|electrolyte|cell|sintering|casting)\s+"
     process = re.compile(rf"(?<![\w\-])([A-Z][\w\-]+)\s+(?:{parts})?(?:{process_heads})\b")

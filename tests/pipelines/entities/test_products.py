@@ -11,6 +11,8 @@ from pipelines.entities.products import find_named_processes, find_named_product
     ("production of 2,000 cells per month", []),          # a number is not a name
     ("Murata ships PowerChip, a solid-state chip for wearables.", ["PowerChip"]),  # a name glossed as a product
     ("Ampcera, a Tucson battery maker, grew.", []),        # glossed as a maker: an organisation
+    ("Two Swiss cell makers are hiring.", []),             # the product noun qualifies its makers
+    ("a fleet of Kestrel Aurora EVs", ["Kestrel Aurora"]),
 ])
 def test_named_products(text, expected):
     assert [name for _, _, name, _ in find_named_products(text)] == expected
