@@ -87,8 +87,8 @@ def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
         name, start = m.group(1), m.start(1)
         if name.startswith("(") and name.count("(") > name.count(")"):
             name, start = name[1:], start + 1
-        if re.match(r"(?:bis|tris|tetra|tri|di|mono|poly)\b", name, re.I) and " " not in name:
-            continue
+        if re.match(r"(?:bis|tris|tetra|tri|di|mono|poly)\b", name, re.I) and " " not in name or ", " in name:
+            continue  # a locant comma has no space after it ("1,2-dimethoxyethane"); "polymer, oxide" is a list
         last = re.split(r"[\s\-)]", name)[-1].lower()
         out.append((start, m.end(1), name, "polymer" if name.lower().startswith("poly") else classes[last]))
     for m in single.finditer(text):

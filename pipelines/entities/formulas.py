@@ -11,7 +11,8 @@ from fractions import Fraction
 from functools import lru_cache
 from math import gcd
 
-_TOKEN = re.compile(r"(?<![\w@/+\-])((?:[A-Z][a-z]?(?:\d+(?:\.\d+)?|[xyzδ](?:[+\-]\d*[xyzδ]?)?)?|\((?:[A-Z][a-z]?\d*(?:\.\d+)?)+\)\d*)+)(?![\w@])")
+# a token followed by "/" and a digit is a serial number ("US16/766,393"), not a formula
+_TOKEN = re.compile(r"(?<![\w@/+\-])((?:[A-Z][a-z]?(?:\d+(?:\.\d+)?|[xyzδ](?:[+\-]\d*[xyzδ]?)?)?|\((?:[A-Z][a-z]?\d*(?:\.\d+)?)+\)\d*)+)(?![\w@])(?!/\d)")
 _ELEMENT = re.compile(r"([A-Z][a-z]?)")
 _ISOTOPE_LIKE = {"D", "T"}
 

@@ -291,7 +291,7 @@ def _coordination_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     table = load_schema("detectors")
     heads = "|".join(table["coordination_heads"])
     kinds = "|".join(table["class_based_heads"])
-    return (re.compile(rf"\b({_LIST})\s+({heads})\b"),
+    return (re.compile(rf"\b({_LIST})\s+((?:(?:solid|solid-state|solid state|inorganic)\s+)?(?:{heads}))\b"),
             re.compile(rf"\b({heads})\s*\(({_LIST}[^()]{{0,40}})\)"),
             re.compile(rf"\b({_LIST}|{_CONJUNCT})[\s-]based\s+(?:{kinds})\b", re.I))
 
@@ -311,7 +311,9 @@ def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
         for word in re.finditer(_CONJUNCT, m.group(group), re.I):
             if word.group() in ("and", "or", "and/or"):
                 continue
-            entry = _lexicon_entry(f"{word.group().lower()} {head}")
+            # "oxide or sulfide solid electrolytes": the conjunct with the whole head, else with its noun
+            entry = _lexicon_entry(f"{word.group().lower()} {head}") or \
+                _lexicon_entry(f"{word.group().lower()} {head.split()[-1]}")
             start, end = m.start(group) + word.start(), m.start(group) + word.end()
             if entry is not None and entry.type == "Material":
                 out.append(Candidate(start, end, "Material", entry.name, "coordination", 0.7, entry.attrs))

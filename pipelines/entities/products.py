@@ -35,7 +35,8 @@ def find_products(text: str, oem_spans: list[tuple[int, int, str]]) -> list[tupl
 def _material_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     heads = load_schema("detectors")["material_heads"]
     alternatives = "|".join(sorted(heads, key=len, reverse=True))
-    quoted = re.compile(rf"\"([a-z][a-z\- ]{{2,50}}\s(?:{alternatives}))\"")
+    # a coined name has no function words: "father of the solid polymer electrolyte" is an epithet
+    quoted = re.compile(rf"\"((?![^\"]*\b(?:of|the|a|an|is|for)\s)[a-z][a-z\- ]{{2,50}}\s(?:{alternatives}))\"")
     function_words = r"(?:the|a|an|of|and|or|in|is|are|was|were|to|with|for|as|by|on|at|its|their|this|that)\b"
     acronym = re.compile(rf"\b([A-Z][A-Z0-9]{{2,}}(?:-[A-Z0-9]+)?)((?:\s+(?!{function_words})[a-z][\w\-]*){{0,4}}"
                          rf"\s+(?:{alternatives}))\b")
@@ -60,7 +61,10 @@ def _named_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str
     heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
     makers = "|".join(table["product_gloss_stops"])
     # "Three Korean cell makers": a product noun that qualifies its maker names no product
-    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})\s+({heads})\b(?!\s+(?:{makers})\b)")
+    # "Stereax miniature cells", "Kestrel large-format cells": a format word may stand between name and noun
+    formats = "|".join(re.escape(m) for m in table["product_format_words"])
+    product = re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,3}})(\s+(?:{formats}))?\s+({heads})\b"
+                         rf"(?!\s+(?:{makers})\b)")
     process_heads = "|".join(table["named_process_heads"])
     parts = r"(?:separator|electrode|coating|film|cathode|anode|electrolyte|cell|sintering|casting)\s+"
     process = re.compile(rf"(?<![\w\-])([A-Z][\w\-]+)\s+(?:{parts})?(?:{process_heads})\b")
@@ -78,7 +82,7 @@ def _apposition_pattern() -> re.Pattern:
     word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
     heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
     makers = "|".join(table["product_gloss_stops"])
-    return re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,2}}),\s+(?:a|an)\s+(?:[\w\-]+\s+){{0,3}}?(?:{heads})"
+    return re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,2}}),\s+(?:a|an|the|its)\s+(?:[\w\-]+\s+){{0,3}}?(?:{heads})"
                       rf"\b(?!\s+(?:{makers})\b)")
 
 
@@ -93,11 +97,14 @@ def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
         while words and words[0] in stop:
             words.pop(0)
         name = " ".join(words)
+        # one plain word is a name only with a format word after it ("Stereax miniature cells"), not "Tesla cars"
         if not words or words[0][0].isdigit() or is_technical(name) or (
-                len(words) == 1 and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
+                len(words) == 1 and not m.group(2) and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
             continue
         start = m.end(1) - len(name)
-        out.append((start, m.end(1), name, m.group(2)))
+        if len(words) == 1 and m.group(2) and re.search(r"(?:^|[.!?:]\s+)$", text[:start]):
+            continue  # "True all-solid-state cells are …": a sentence's first word may be any adjective
+        out.append((start, m.end(1), name, m.group(3)))
     for m in _apposition_pattern().finditer(text):
         name = m.group(1)
         if name.split()[0] not in stop and not is_technical(name) and \

@@ -175,6 +175,28 @@ def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
     ("Peugeot will test a fleet of Peugeot Aurora EVs next year.", "Peugeot Aurora", {"kind": "vehicle", "org": "Peugeot"}),
     ("The Kestrel Falcon pickups use sulfide cells.", "Kestrel Falcon", {"kind": "vehicle"}),
 ])
+@pytest.mark.parametrize("sentence, absent", [
+    ("Application number: US16/766,393", "US16"),            # a serial number is no formula
+    ('He is called the "father of the garnet electrolyte".', "father of the garnet electrolyte"),  # an epithet
+    ("Cells use polymer, oxide or halide electrolytes.", "polymer, oxide"),  # a list is no chemical name
+])
+def test_what_is_not_a_material(sentence, absent):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", sentence))
+    assert absent not in {e.name for e in doc.entities}
+
+
+def test_conjuncts_share_a_head_with_its_modifier():
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", "Cells may use halide, oxide or sulfide solid electrolytes."))
+    names = {e.name for e in doc.entities if e.type == "Material"}
+    assert {"oxide solid electrolyte", "sulfide solid electrolyte"} <= names
+
+
 def test_a_named_vehicle_is_a_vehicle_made_by_the_brand_it_starts_with(sentence, name, attrs):
     from pipelines.extract import extract_document
     from pipelines.readers.text import parse_text

@@ -13,6 +13,9 @@ from pipelines.entities.products import find_named_processes, find_named_product
     ("Ampcera, a Tucson battery maker, grew.", []),        # glossed as a maker: an organisation
     ("Two Swiss cell makers are hiring.", []),             # the product noun qualifies its makers
     ("a fleet of Kestrel Aurora EVs", ["Kestrel Aurora"]),
+    ("Its Zephyr miniature cells power hearing aids.", ["Zephyr"]),  # a format word between name and noun
+    ("True all-solid-state cells are rare.", []),          # a sentence's first word is no name
+    ("Orion, the cell platform for testing, grew.", ["Orion"]),
 ])
 def test_named_products(text, expected):
     assert [name for _, _, name, _ in find_named_products(text)] == expected
