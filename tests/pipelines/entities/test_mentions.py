@@ -171,10 +171,6 @@ def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
 
 
 
-@pytest.mark.parametrize("sentence, name, attrs", [
-    ("Peugeot will test a fleet of Peugeot Aurora EVs next year.", "Peugeot Aurora", {"kind": "vehicle", "org": "Peugeot"}),
-    ("The Kestrel Falcon pickups use sulfide cells.", "Kestrel Falcon", {"kind": "vehicle"}),
-])
 @pytest.mark.parametrize("sentence, absent", [
     ("Application number: US16/766,393", "US16"),            # a serial number is no formula
     ('He is called the "father of the garnet electrolyte".', "father of the garnet electrolyte"),  # an epithet
@@ -197,6 +193,10 @@ def test_conjuncts_share_a_head_with_its_modifier():
     assert {"oxide solid electrolyte", "sulfide solid electrolyte"} <= names
 
 
+@pytest.mark.parametrize("sentence, name, attrs", [
+    ("Peugeot will test a fleet of Peugeot Aurora EVs next year.", "Peugeot Aurora", {"kind": "vehicle", "org": "Peugeot"}),
+    ("The Kestrel Falcon pickups use sulfide cells.", "Kestrel Falcon", {"kind": "vehicle"}),
+])
 def test_a_named_vehicle_is_a_vehicle_made_by_the_brand_it_starts_with(sentence, name, attrs):
     from pipelines.extract import extract_document
     from pipelines.readers.text import parse_text
