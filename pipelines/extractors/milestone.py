@@ -35,12 +35,29 @@ def _status(clause: str, date: str, published: str | None, category: str) -> str
 
 
 def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
+    """The organisations that open the clause ("A and B signed …"); one named after the verb is its object ("SES
+    added Honda as a partner" is SES's event), and an owner ("Nio's supplier WeLion") is not the subject."""
     skip = cues("milestone", "non_subject_prepositions")
     found = [o for o in ctx.of_type("Organization") if start <= o.start < end and not preceded_by(ctx.text, o, skip)]
+    owners = [o for o in found if _POSSESSIVE.match(ctx.text, o.end)]
+    found = [o for o in found if o not in owners] or found
+    if found:
+        run = [found[0]]
+        for o in found[1:]:
+            if not _LIST_GAP.fullmatch(ctx.text, run[-1].end, o.start):
+                break
+            run.append(o)
+        found = run
     unique: dict[str, Span] = {}
     for o in found:
         unique.setdefault(o.key, o)
     return list(unique.values())
+
+
+_POSSESSIVE = re.compile(r"['’]s?\s")
+# what may stand between listed subjects: commas, "and", parentheses, a group noun before its list ("and legacy
+# OEMs (VW, BMW)")
+_LIST_GAP = re.compile(r"(?:\s|,|&|/|\(|\)|\band\b|\bor\b|(?:[A-Za-z\-]+\s+){1,3}(?=\())*")
 
 
 _GENERAL_SUBJECT = re.compile(r"\b(?:the|this|whole|entire)\s+(?:\w+\s+)?(?:industry|market|sector|field)\b", re.I)

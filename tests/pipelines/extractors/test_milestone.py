@@ -57,6 +57,15 @@ def test_a_date_in_a_listed_item_belongs_to_that_item(extract_facts, sentence, s
     assert {f["subject"] for f in extract_facts(sentence, "milestone")} == subjects
 
 
+@pytest.mark.parametrize("sentence, subjects", [
+    ("In 2024 Maxell added Umicore as a partner and set up a subsidiary.", {"Maxell"}),  # the object is no subject
+    ("Nissan and Honda set up a joint laboratory in 2023.", {"Nissan", "Honda"}),
+    ("In 2025 Toyota's supplier Idemitsu Kosan opened a plant.", {"Idemitsu Kosan"}),    # nor is an owner
+])
+def test_the_event_belongs_to_the_organisations_that_open_the_clause(extract_facts, sentence, subjects):
+    assert {f["subject"] for f in extract_facts(sentence, "milestone")} == subjects
+
+
 def test_an_event_reported_as_just_done_is_dated_by_publication(extract_facts):
     facts = extract_facts("Maxell has begun shipping samples of its oxide cells.", "milestone", published="2025-05-21")
     assert ("Maxell", "2025-05", "achieved") in {(f["subject"], f["date"], f["status"]) for f in facts}
