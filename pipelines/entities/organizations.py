@@ -42,6 +42,9 @@ def _patterns() -> dict[str, re.Pattern]:
     }
 
 
+_AFTER_PLACE = re.compile(r"\b(?:in|at|near|from)\s+(?:[A-Z][\w'’\-]*\s?){1,3},\s*$")
+
+
 @lru_cache(maxsize=1)
 def stop_capitalised() -> frozenset[str]:
     """Capitalised words that start no name ("The", "However", "Chinese"): shared by every name detector."""
@@ -66,6 +69,8 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
                 continue  # "together with Congressman Glenn Ivey" names a person
             if detector == "descriptor" and any(ch.isdigit() for ch in trimmed.split()[0]):
                 continue
+            if detector == "apposition" and _AFTER_PLACE.search(text, max(0, start - 60), start):
+                continue  # "in Ergué-Gabéric, Brittany, the company presented …": a region after its town
             start += name.index(trimmed)
             end = start + len(trimmed)
             if detector == "academic":

@@ -55,6 +55,7 @@ def test_in_document_abbreviation_becomes_alias():
     ("made under licence by medical device maker Orthex", ["Orthex"]),
     ("the company CEO Jane Doe said", []),  # a person's title is no name
     ("the space group P42/nmc", []),
+    ("at its plant in Quimper, Cornwall, the company unveiled a cell", []),  # a region after its town
 ])
 def test_unknown_organisations(text, expected):
     assert [name for _, _, name, _, _ in find_organizations(text)] == expected
