@@ -13,6 +13,7 @@ from dataclasses import replace
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.extractors.cues import clauses, comma_cuts, cues, find, preceded_by
+from pipelines.normalize import singular
 from pipelines.quantities import annual_energy, fits, is_currency
 
 _SUBJECT_TYPES = ("Product", "Material", "Process")
@@ -94,7 +95,7 @@ def _phrase_subject(text: str) -> str | None:
     if not words or len(words) > 6 or any(ch.isdigit() for ch in phrase) or not words[0][0].isalpha() \
             or words[0].lower().endswith("ing") or "*" in phrase or (len(words) == 1 and len(words[0]) < 6):
         return None
-    return " ".join(words)
+    return singular(" ".join(words))
 
 
 def _table_subject(ctx: PassageContext, q) -> str | None:
@@ -124,6 +125,9 @@ _PROPERTIES = {unit for unit, kind in _DEFAULT_KIND.items()
                if kind in ("energy_density", "ionic_conductivity", "capacity", "cycle_life", "range")}
 
 
+_FOR_THING = re.compile(r"\s+(?:for|of|in)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){0,2}?", re.I)
+
+
 def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Span | None]:
     table = _table_subject(ctx, q) if ctx.passage.block_kind == "table_row" else None
     if table:
@@ -138,6 +142,11 @@ def _subject(ctx: PassageContext, q, clause_start: int) -> tuple[str | None, Spa
             return materials[-1].name, materials[-1]
     if in_clause:
         return in_clause[-1].name, in_clause[-1]
+    # "stability windows of 1.7–2.1 V for LGPS and LSPS": the thing named right after the value
+    named_after = next((s for s in ctx.spans if s.type in ("Material", "Product") and q.end <= s.start
+                        and _FOR_THING.fullmatch(ctx.text, q.end, s.start)), None)
+    if named_after is not None:
+        return named_after.name, named_after
     clause_orgs = [s for s in ctx.of_type("Organization") if clause_start <= s.start and s.end <= q.start]
     if clause_orgs:
         return clause_orgs[-1].name, None

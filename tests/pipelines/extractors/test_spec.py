@@ -106,3 +106,13 @@ def test_money_received_from_sources_belongs_to_the_recipient(extract_facts):
 ])
 def test_batteries_and_units_per_period_are_production_rates(extract_facts, sentence, value, unit):
     assert (value, unit) in {(f["value"], f["unit"]) for f in extract_facts(sentence, "spec")}
+
+
+@pytest.mark.parametrize("sentence, subject", [
+    # the thing named right after the value, when the clause names none before it
+    ("Several groups have measured windows of only 1.5–2.0 V for Li3YCl6.", "Li3YCl6"),
+    # a subject taken from the text is named in the singular, as entities are
+    ("Halide glasses conduct lithium ions at 0.5 mS/cm.", "Halide glass"),
+])
+def test_the_subject_of_a_value(extract_facts, sentence, subject):
+    assert [f["subject"] for f in extract_facts(sentence, "spec")] == [subject]
