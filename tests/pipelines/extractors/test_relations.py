@@ -69,6 +69,11 @@ def test_numbers_on_a_patent_front_page_are_one_family_of_its_applicant():
     ("Ampcera is commissioning a manufacturing line with an annual capacity of 10 MWh.",
      ("Ampcera", "commercial", "unknown", 10, "MWh/year")),
     ("Ampcera will build a pre-production facility in Tucson.", ("Ampcera", "pilot", "unknown", None, None)),
+    # volume production is mass production; series production is commercial
+    ("Maxell planned initial volume production at 40,000 units per month.",
+     ("Maxell", "mass", "unknown", 40000, "cells/month")),
+    ("Maxell's oxide cells are already in series production on a 1 GWh line.",
+     ("Maxell", "commercial", "oxide", 1, "GWh/year")),
 ])
 def test_production_lines(extract_facts, sentence, expected):
     (fact,) = extract_facts(sentence, "production_line")
