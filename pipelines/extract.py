@@ -77,8 +77,10 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         document_subject(passage_spans)
     authors = research_group(passage_spans) if document.kind == "paper" else None
     # a paper or patent is about the material or product its title names
-    title_thing = next((s for s in passage_spans[0] if s.type in ("Material", "Product")), None) \
-        if passage_spans and document.kind in ("paper", "patent") else None
+    # ("A lithium superionic conductor (Li10GeP2S12)": the formula is the more specific name)
+    things = [s for s in passage_spans[0] if s.type in ("Material", "Product")] \
+        if passage_spans and document.kind in ("paper", "patent") else []
+    title_thing = next((s for s in things if s.attrs.get("formula")), things[0] if things else None)
     for passage, norm, spans, is_heading in zip(passages, norms, passage_spans, headings):
         block = bisect.bisect_right(block_starts, passage.start) - 1
         # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph

@@ -116,3 +116,10 @@ def test_batteries_and_units_per_period_are_production_rates(extract_facts, sent
 ])
 def test_the_subject_of_a_value(extract_facts, sentence, subject):
     assert [f["subject"] for f in extract_facts(sentence, "spec")] == [subject]
+
+
+def test_a_value_stated_of_the_paper_itself_belongs_to_the_formula_its_title_names(extract_facts):
+    text = ("---\nkind: paper\n---\nA garnet electrolyte (Li6.4La3Zr1.4Ta0.6O12)\n\n"
+            "It shows a conductivity of 1 mS/cm at room temperature.\n")
+    assert [f["subject"] for f in extract_facts(text, "spec", published=None)
+            if f["quantity"] == "ionic_conductivity"] == ["Li6.4La3Zr1.4Ta0.6O12"]
