@@ -128,19 +128,31 @@ def _matches_chemistry(fact: Fact, chemistry: str | None, field_names: tuple[str
 def _in_places(store: GraphStore, fact: Fact, places: list[Entity]) -> bool:
     """"lines … in Japan": the line's site names the place or a place in that country, or its organisation is
     from that country; a region ("in Europe") stands for its countries."""
-    from pipelines.entities.gazetteer import countries_in, region_countries
-
     if not places:
         return True
-    names = {n.lower() for p in places for n in [p.name, *p.aliases]}
-    names |= {c.lower() for p in places for c in region_countries().get(p.name, ())}
-    site = fact.slots.get("location") or ""
-    if any(re.search(rf"\b{re.escape(n)}\b", site.lower()) for n in names) or \
-            {c.lower() for c in countries_in(site)} & names:
+    if _site_in(fact.slots.get("location") or "", places):
         return True
+    names = _place_names(places)
     countries = {str((entity_of(store, key) or Entity(key, "", "")).attrs.get("country") or "").lower()
                  for role, key in fact.entities if role == "org"}
     return bool(countries & names)
+
+
+def _place_names(places: list[Entity]) -> set[str]:
+    """The places' names and aliases, and the countries of the regions among them, lower-cased."""
+    from pipelines.entities.gazetteer import region_countries
+
+    names = {n.lower() for p in places for n in [p.name, *p.aliases]}
+    return names | {c.lower() for p in places for c in region_countries().get(p.name, ())}
+
+
+def _site_in(site: str, places: list[Entity]) -> bool:
+    """The site names one of the places, or a place in one of their countries or regions."""
+    from pipelines.entities.gazetteer import countries_in
+
+    names = _place_names(places)
+    return any(re.search(rf"\b{re.escape(n)}\b", site.lower()) for n in names) or \
+        bool({c.lower() for c in countries_in(site)} & names)
 
 
 def line_operators(store: GraphStore, q: Question, out: Answers) -> None:
@@ -559,11 +571,14 @@ def location_of(store: GraphStore, q: Question, out: Answers) -> None:
     """Where an organisation's line, plant or activity is: the lines' sites first, else the places named in the
     passages that name the organisation with a line or plant."""
     orgs = {e.key for e in q.of_type("Organization")}
+    places = q.of_type("Location")  # "its European gigafactory": only sites in that region
     for fact in facts_of_kind(store, "production_line"):
         s = fact.slots
         if not s.get("location") or (orgs and not orgs & _fact_entities(fact)):
             continue
         if (q.stages and s.get("stage") not in q.stages) or (q.chemistry and s.get("chemistry") != q.chemistry):
+            continue
+        if places and not _site_in(s["location"], places):
             continue
         for place in s["location"].split(", "):
             out.add(place, "Location", fact)

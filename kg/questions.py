@@ -103,6 +103,12 @@ def link_entities(store: GraphStore, text: str) -> list[Entity]:
             matches = store.find_entities(text[cand.start:cand.end], type=cand.type, limit=1)
             entity = matches[0] if matches else Entity(key=key, type=cand.type, name=cand.name, attrs=attrs)
         found.setdefault(entity.key, entity)
+    from pipelines.entities.gazetteer import demonym_places
+
+    for demonym, place in demonym_places().items():
+        if re.search(rf"(?<![\w\-]){re.escape(demonym)}(?![\w\-])", text):
+            key = entity_key("Location", place, {})
+            found.setdefault(key, entity_of(store, key) or Entity(key=key, type="Location", name=place))
     for word in re.findall(r"[A-Z][\w&\-]+(?:\s+[A-Z][\w&\-]+)*", text):
         if word.split()[0] in {"Which", "What", "Who", "When", "How", "Where"} or word.lower() in found:
             continue

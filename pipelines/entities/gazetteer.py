@@ -166,6 +166,14 @@ def region_countries() -> dict[str, frozenset[str]]:
     return {r["name"]: frozenset(r["countries"]) for r in load_schema("locations")["regions"]}
 
 
+@lru_cache(maxsize=1)
+def demonym_places() -> dict[str, str]:
+    """"Japanese" → Japan, "European" → Europe: how a question names a place by its adjective."""
+    table = load_schema("locations")
+    return {d: place["name"] for place in [*table["countries"], *table["regions"]]
+            for d in place.get("demonyms", [])}
+
+
 def countries_in(text: str) -> set[str]:
     """The countries of the known places and countries a text names ("Dunkirk, northern France" → France)."""
     return {h.entry.attr["country"] for h in domain_gazetteer().find(text)

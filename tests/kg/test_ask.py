@@ -63,6 +63,9 @@ def _answers(graph, question: str) -> list[str]:
     # a region stands for its countries, and a site for its country
     ("Who runs mass production lines in Europe?", ["Acme Cells", "Brightvolt"]),
     ("Who runs mass production lines in Asia?", []),
+    # a place named by its adjective
+    ("Which European companies run mass production lines?", ["Acme Cells", "Brightvolt"]),
+    ("Where are the European mass production lines?", ["Germany", "Salzgitter"]),
     ("Who partners with Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
     ("Who invested in Factorial Energy?", ["Mercedes-Benz"]),
     ("Who has partnered with or invested in Factorial Energy?", ["Philenergy", "Stellantis", "Mercedes-Benz"]),
