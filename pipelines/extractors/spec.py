@@ -23,6 +23,9 @@ _CONTEXT_KIND = (
     ("thickness", re.compile(r"\bthick|thickness|\bthin\b|foil", re.I), {"μm", "nm"}),
     ("charge_time", re.compile(r"charg", re.I), {"min", "h"}),
     ("cost", re.compile(r"\bcost|price|expens|cheaper", re.I), {"×", "USD", "CNY", "USD/kWh", "%"}),
+    # energy installed, shipped or sold is an amount, not a plant's yearly output
+    ("other", re.compile(r"\binstall|\bshipped|\bshipments?\b|\bsold\b|\bsales\b|\btotall?ed\b|\bdeliveries", re.I),
+     {"GWh", "MWh"}),
 )
 _DEFAULT_KIND = {
     "Wh/kg": "energy_density", "Wh/L": "energy_density", "km": "range", "Ah": "capacity", "kWh": "capacity",

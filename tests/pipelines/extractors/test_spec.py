@@ -123,3 +123,11 @@ def test_a_value_stated_of_the_paper_itself_belongs_to_the_formula_its_title_nam
             "It shows a conductivity of 1 mS/cm at room temperature.\n")
     assert [f["subject"] for f in extract_facts(text, "spec", published=None)
             if f["quantity"] == "ionic_conductivity"] == ["Li6.4La3Zr1.4Ta0.6O12"]
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Ampcera installed 0.4 GWh of cells in May.", "other"),      # an amount installed is not a plant's output
+    ("Ampcera's plant will have 8 GWh of capacity.", "production_capacity"),
+])
+def test_energy_installed_is_an_amount_and_plant_energy_a_capacity(extract_facts, sentence, kind):
+    assert [f["quantity"] for f in extract_facts(sentence, "spec")] == [kind]
