@@ -335,11 +335,12 @@ def _drop_restated_lines(facts: list, title_passage: str | None) -> list:
     return [f for f in facts if f.kind != "production_line" or id(f) in survivors]
 
 
-_METHOD_RANK = {"develops-line": 0, "develops-maker": 1, "develops-verb": 2, "develops-table": 3, "develops-list": 4}
+_METHOD_RANK = {"develops-verb": 0, "develops-line": 1, "develops-maker": 2, "develops-table": 3, "develops-list": 4}
 
 
 def _directness(fact) -> tuple:
-    """Direct statements ("ORG runs a sulfide line") before membership in a table or list; then text order."""
+    """Direct statements ("ORG develops X", then "ORG runs a sulfide line") before membership in a table or list;
+    then text order."""
     if fact.kind == "patent":
         return (0 if fact.slots.get("assignee") else 1, fact.evidence.start)
     if fact.kind == "production_line":

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import clauses, cues, find, preceded_by
+from pipelines.extractors.cues import clauses, cues, find, preceded_by, segments
 from pipelines.normalize import canonical_spelling
 
 _THING_TYPES = ("Material", "Product", "Process")
@@ -54,6 +54,10 @@ def object_phrase(text: str, start: int, end: int) -> tuple[int, int] | None:
         quantity = re.match(r"([\w\-]+)\s+of\s+", text[at:end])
         if quantity and quantity.group(1).lower() in quantifiers:
             at += quantity.end()
+            continue
+        amount = re.match(r"[\d.,]+\s*[A-Za-z/]+\s+of\s+", text[at:end])  # "0.1 GWh of solid-state batteries"
+        if amount:
+            at += amount.end()
             continue
         if not lead.end() and not determiner:
             break
@@ -180,6 +184,8 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
     return [_fact(ctx, o, what, None, 0.55, "develops-list") for o in orgs]
 
 
+# a finite verb before the verb's segment: that segment is a clause of its own with its own subject
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can)\b|\b\w{3,}ed\s+(?:by|as|to|with|the|a|an|its)\b")
 _AUXILIARY = re.compile(r"\s+(?:(?:was|were|is|are|has|have|had|will|would|being|been|be|also|first|jointly)\s*)+$",
                         re.I)
 _QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')
@@ -216,6 +222,10 @@ def _verb_facts(ctx: PassageContext) -> list[Fact]:
             region = (start, verb_at)
         else:
             subjects = [o for o in orgs if o.start < verb_at and not preceded_by(ctx.text, o, skip)]
+            # "DOD was lined up as the first customer, …, and ION is building a CWB": the verb's own segment
+            own = next(((a, b) for a, b in segments(ctx, start, end) if a <= verb_at < b), None)
+            if own and _PREDICATE.search(ctx.text, start, own[0]):
+                subjects = [o for o in subjects if own[0] <= o.start] or subjects
             region = (verb_at, end)
         if not subjects and ctx.topic_org and not orgs:
             subjects = [ctx.topic_org]
@@ -229,7 +239,9 @@ def _verb_facts(ctx: PassageContext) -> list[Fact]:
         if not targets and passive:
             noun = _AUXILIARY.sub("", ctx.text[start:verb_at].strip(" ,;:*-"))
             noun = re.sub(r"^(?:the|a|an|this|these|its|their)\s+", "", noun.strip(" ,;:*-"), flags=re.I)
-            if noun and len(noun.split()) <= 6 and not any(c.isdigit() for c in noun):
+            # "The battery system was designed by …", not "The solution proposed by …"
+            named = names_technology(noun) or (" " in noun and noun.split()[-1].lower() in _phrase_words()[0])
+            if noun and len(noun.split()) <= 6 and not any(c.isdigit() for c in noun) and named:
                 targets = [(noun, None)]
         if not targets:
             quoted = _QUOTED.search(ctx.text, region[0], region[1])

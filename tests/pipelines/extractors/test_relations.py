@@ -97,14 +97,22 @@ def test_develops(extract_facts, sentence, org, what):
      "silicon-elastic composite batteries"),
     ("Ampcera is developing three different kinds of halide electrolyte.", "Ampcera", "halide electrolyte"),
     ("Blue Current produces oxide and polymer hybrid cells at scale.", "Blue Current", "oxide and polymer hybrid cells"),
+    ("The grant will help Ampcera manufacture halide solid-state cells.", "Ampcera", "halide solid-state cells"),
+    ("Ampcera plans to produce 0.2 GWh of sulfide-based cells a year.", "Ampcera", "sulfide-based cells"),
 ])
 def test_what_is_developed_is_the_object_phrase_as_written(extract_facts, sentence, org, what):
     assert {"org": org, "what": what} in extract_facts(sentence, "develops")
 
 
+def test_the_developer_is_the_subject_of_the_verbs_own_clause(extract_facts):
+    sentence = "Umicore was named the first customer, with samples due in 2026, and Ampcera is building halide cells."
+    assert [f["org"] for f in extract_facts(sentence, "develops")] == ["Ampcera"]
+
+
 @pytest.mark.parametrize("sentence", [
     "Ampcera is developing next-generation cells for customers.",
     "Blue Current makes electric vehicles more affordable.",
+    "The solution proposed by Ampcera addresses this problem.",
 ])
 def test_an_object_phrase_that_names_no_technology_is_not_a_development(extract_facts, sentence):
     assert extract_facts(sentence, "develops") == []
