@@ -10,7 +10,7 @@ from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
 from pipelines.entities.mentions import (as_sites, build_document_lexicon, find_candidates, listed_organisations,
                                         propagate_names, resolve_overlaps, site_names, statistical_candidates,
-                                        to_mention)
+                                        surnames_as_persons, to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
@@ -63,8 +63,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
     statistical = propagate_names([norm.text for norm in norms], found,
                                   statistical_candidates([norm.text for norm in norms], found, headings))
-    found = [rules + model + listed_organisations(norm.text, rules + model)
-             for norm, rules, model in zip(norms, found, statistical)]
+    found = surnames_as_persons([rules + model + listed_organisations(norm.text, rules + model)
+                                 for norm, rules, model in zip(norms, found, statistical)])
     # a site once is a site wherever the document names it
     sites = {name for norm, cands in zip(norms, found) for name in site_names(norm.text, cands)}
     for passage, norm, cands in zip(passages, norms, found):

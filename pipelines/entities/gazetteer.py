@@ -85,6 +85,8 @@ class Gazetteer:
                     end += 2
                 if end < len(text) and (text[end].isalnum() or text[end] in "_@"):
                     continue
+                if entry.type == "Location" and text[end:end + 1] == "$":
+                    continue  # "US$75/kWh" is a currency
                 if end < len(text) - 1 and text[end] == "-" and text[end + 1].isalnum() and not fold \
                         and not _MODIFIER.match(text, end + 1):
                     continue

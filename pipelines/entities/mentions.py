@@ -380,6 +380,16 @@ def propagate_names(texts: list[str], found: list[list[Candidate]],
     return out
 
 
+def surnames_as_persons(found: list[list[Candidate]]) -> list[list[Candidate]]:
+    """"According to Executive Officer Tetsuji Mishina … Mishina said": a word the document uses as a person's
+    surname names that person, whatever type the model gave it."""
+    persons = {c.name.split()[-1]: c.name for cands in found for c in cands
+               if c.type == "Person" and " " in c.name}
+    return [[Candidate(c.start, c.end, "Person", persons[c.name], c.method, c.confidence)
+             if c.type != "Person" and c.name in persons and c.method in ("statistical-ner", "document-ner") else c
+             for c in cands] for cands in found]
+
+
 def _is_body_of(name: str) -> bool:
     """"Board of Management of X", "Division of X": a body of an organisation, named by its role."""
     from pipelines.entities.statistical import non_org_heads

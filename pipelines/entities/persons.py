@@ -19,11 +19,18 @@ def _patterns() -> list[re.Pattern]:
     return [
         re.compile(rf"\b({_NAME}),\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+)?(?:{titles})\b"),
         re.compile(rf"\b(?:{titles})\s+({_NAME})\b"),
-        re.compile(rf"(?:{honorifics})\s+({_NAME})\b"),
+        re.compile(rf"(?:{honorifics})\s+(?!(?:{'|'.join(sorted(_title_words()))})\b)({_NAME})\b"),
         re.compile(rf"\bthe\s+({_NAME})\s+(?:{teams})\b"),
         re.compile(rf"\bthe\s+({_NAME})\s+and\s+{_NAME}\s+(?:{teams})\b"),
         re.compile(rf"\bthe\s+{_NAME}\s+and\s+({_NAME})\s+(?:{teams})\b"),
     ]
+
+
+@lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    data = load_schema("detectors")
+    return frozenset(w.rstrip(".") for t in [*data["person_titles"], *data["person_honorifics"]] for w in t.split()
+                     if w[:1].isupper())
 
 
 _INVENTORS = re.compile(r"\b(?:Inventors?|Inventor\(s\))\s*:\s*([^\n]+)")
@@ -48,7 +55,7 @@ def find_persons(text: str) -> tuple[tuple[int, int, str], ...]:
     for pattern in _patterns():
         for m in pattern.finditer(text):
             name = m.group(1)
-            if name.split()[0] in stop_capitalised():
-                continue
+            if name.split()[0] in stop_capitalised() or any(w in _title_words() for w in name.split()):
+                continue  # "Chief Executive Officer Dr. Siva Sivaram": a title is never part of the name
             out.append((m.start(1), m.end(1), name))
     return tuple(out)

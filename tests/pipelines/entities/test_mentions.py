@@ -185,6 +185,28 @@ def test_what_is_not_a_material(sentence, absent):
     assert absent not in {e.name for e in doc.entities}
 
 
+@pytest.mark.parametrize("text, type_, name", [
+    # a person's surname alone is that person
+    ("Chief engineer Kenji Arata opened the plant. Arata said it runs in 2027.", "Person", "Kenji Arata"),
+    # a title is never part of a name
+    ('"We are ready," Chief Executive Officer Dr. Ana Lopes said on stage.', "Person", "Ana Lopes"),
+])
+def test_people_named_by_surname_or_after_a_chain_of_titles(text, type_, name):
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", text))
+    assert {e.name for e in doc.entities if e.type == type_} == {name}
+
+
+def test_a_currency_is_no_place():
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", "Maxell expects costs of US$70/kWh by 2030."))
+    assert not [e for e in doc.entities if e.type == "Location"]
+
+
 def test_conjuncts_share_a_head_with_its_modifier():
     from pipelines.extract import extract_document
     from pipelines.readers.text import parse_text
