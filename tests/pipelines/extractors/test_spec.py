@@ -11,6 +11,7 @@ def _values(facts):
     ("The sulfide dry room needs a dew point of -60°C to -70°C.", [("sulfide dry room", "dew_point", -70, -60, "°C")]),
     ("The Li6PS5Cl film reaches 1.2 × 10−3 S cm−1.", [("Li6PS5Cl", "ionic_conductivity", 0.0012, None, "S/cm")]),
     ("The lithium foil is 1 mm thick.", [("lithium metal", "thickness", 1000, None, "μm")]),
+    ("The FEST cell weighs 0.98 kilograms.", [("FEST", "other", 0.98, None, "kg")]),  # a weight
 ])
 def test_values_units_and_ranges(extract_facts, sentence, expected):
     assert _values(extract_facts(sentence, "spec")) == expected
