@@ -8,6 +8,14 @@ from pipelines.entities.persons import find_persons
 from pipelines.normalize import normalize
 
 
+def _extracted(text: str):
+    """The whole pipeline on one text, as a user's document would go through it."""
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    return extract_document(parse_text("t.txt", text))
+
+
 def _mentions(*sentences: str) -> list[list[tuple[str, str]]]:
     texts = [normalize(s).text for s in sentences]
     lexicon = build_document_lexicon(texts)
@@ -155,19 +163,13 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
      ("Location", "Gwacheon Battery Research Center")),
 ])
 def test_names_the_lexicon_does_not_list_verbatim(sentence, expected):
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", sentence))
+    doc = _extracted(sentence)
     assert expected in {(e.type, e.name) for e in doc.entities}
 
 
 def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
     text = "The Mercedes Racing Institute built a pack. Mercedes said it lasts 1,000 cycles."
-    doc = extract_document(parse_text("t.txt", text))
+    doc = _extracted(text)
     assert {e.name for e in doc.entities if e.type == "Organization"} == {"Mercedes Racing Institute"}
 
 
@@ -178,10 +180,7 @@ def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
     ("Cells use polymer, oxide or halide electrolytes.", "polymer, oxide"),  # a list is no chemical name
 ])
 def test_what_is_not_a_material(sentence, absent):
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", sentence))
+    doc = _extracted(sentence)
     assert absent not in {e.name for e in doc.entities}
 
 
@@ -192,26 +191,17 @@ def test_what_is_not_a_material(sentence, absent):
     ('"We are ready," Chief Executive Officer Dr. Ana Lopes said on stage.', "Person", "Ana Lopes"),
 ])
 def test_people_named_by_surname_or_after_a_chain_of_titles(text, type_, name):
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", text))
+    doc = _extracted(text)
     assert {e.name for e in doc.entities if e.type == type_} == {name}
 
 
 def test_a_currency_is_no_place():
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", "Maxell expects costs of US$70/kWh by 2030."))
+    doc = _extracted("Maxell expects costs of US$70/kWh by 2030.")
     assert not [e for e in doc.entities if e.type == "Location"]
 
 
 def test_conjuncts_share_a_head_with_its_modifier():
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", "Cells may use halide, oxide or sulfide solid electrolytes."))
+    doc = _extracted("Cells may use halide, oxide or sulfide solid electrolytes.")
     names = {e.name for e in doc.entities if e.type == "Material"}
     assert {"oxide solid electrolyte", "sulfide solid electrolyte"} <= names
 
@@ -221,9 +211,6 @@ def test_conjuncts_share_a_head_with_its_modifier():
     ("The Kestrel Falcon pickups use sulfide cells.", "Kestrel Falcon", {"kind": "vehicle"}),
 ])
 def test_a_named_vehicle_is_a_vehicle_made_by_the_brand_it_starts_with(sentence, name, attrs):
-    from pipelines.extract import extract_document
-    from pipelines.readers.text import parse_text
-
-    doc = extract_document(parse_text("t.txt", sentence))
+    doc = _extracted(sentence)
     product = next(e for e in doc.entities if e.type == "Product" and e.name == name)
     assert attrs.items() <= product.attrs.items()
