@@ -109,6 +109,12 @@ def _plural_pair(ctx: PassageContext, start: int, end: int, cue: int, actors: li
     return named[:2] if len(named) >= 2 else []
 
 
+@lru_cache(maxsize=1)
+def _nature_phrases() -> list[str]:
+    """Every partnering cue in one list, so a clause with none is passed over in one search."""
+    return [p for phrases in cues("partnership", "natures").values() for p in phrases]
+
+
 def extract(ctx: PassageContext) -> list[Fact]:
     actors = _actors(ctx)
     research = _research_pairs(ctx, actors)
@@ -117,7 +123,7 @@ def extract(ctx: PassageContext) -> list[Fact]:
     natures = cues("partnership", "natures")
     facts = []
     for clause_start, clause_end in clauses(ctx.text):
-        if not any(find(ctx.text[clause_start:clause_end], phrases) for phrases in natures.values()):
+        if not find(ctx.text[clause_start:clause_end], _nature_phrases()):
             continue
         for start, end in segments(ctx, clause_start, clause_end):
             piece = ctx.text[start:end]
