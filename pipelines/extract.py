@@ -225,6 +225,10 @@ def document_subject(passage_spans: list[list[Span]]) -> Span | None:
     in_title = any(s.key == top for s in passage_spans[0] if s.type == "Organization")
     if counts[top] >= 3 and (counts[top] >= 2 * runner_up or (in_title and counts[top] > runner_up)):
         return first[top]
+    # "Mercedes-Benz puts Factorial's cells on the road": a headline is about the organisation that opens it
+    opener = next((s for s in passage_spans[0] if s.type == "Organization"), None) if passage_spans else None
+    if opener is not None and opener.start <= 4 and counts[opener.key] >= 3 and counts[opener.key] >= runner_up:
+        return opener
     return None
 
 

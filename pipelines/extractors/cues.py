@@ -235,9 +235,20 @@ def org_parent(name: str) -> str | None:
 
 
 def same_group(a: str, b: str) -> bool:
-    """A parent and its brand or subsidiary (Volkswagen and Ducati) are one group, not partners."""
+    """A parent and its brand or subsidiary (Volkswagen and Ducati) are one group, not partners; so are two names
+    that start with the same known organisation's name ("Mercedes-AMG" and "Mercedes-Benz")."""
     return a == b or org_parent(a) == b or org_parent(b) == a or (org_parent(a) is not None
-                                                                   and org_parent(a) == org_parent(b))
+                                                                   and org_parent(a) == org_parent(b)) \
+        or _group_word(a) is not None and _group_word(a) == _group_word(b)
+
+
+def _group_word(name: str) -> str | None:
+    """The known organisation a name starts with: "Mercedes" of "Mercedes-AMG High Performance Powertrains"."""
+    from pipelines.entities.gazetteer import domain_gazetteer
+
+    first = re.split(r"[\s\-]", name, maxsplit=1)[0]
+    hit = next((h for h in domain_gazetteer().find(first) if h.start == 0 and h.end == len(first)), None)
+    return hit.entry.name if hit is not None and hit.entry.type == "Organization" else None
 
 
 def orgs(ctx: PassageContext) -> list[Span]:

@@ -181,6 +181,11 @@ def test_partners_named_by_reference_role_or_funding(extract_facts, text, pairs)
     assert got == {tuple(sorted(p)) for p in pairs}
 
 
+def test_two_names_that_start_with_one_known_organisation_are_one_group(extract_facts):
+    assert extract_facts("Renault Ampere signed a supply agreement with Renault Group.", "partnership") == []
+    assert extract_facts("Renault Ampere signed a supply agreement with Maxell.", "partnership")
+
+
 def test_two_kinds_of_tie_between_one_pair_are_two_partnerships(extract_facts):
     text = ("Umicore and Maxell signed a joint development agreement in 2022.\n\n"
             "Umicore also invested $40 million in Maxell.\n\nUmicore and Maxell later renewed their agreement.")

@@ -132,3 +132,12 @@ def test_a_value_stated_of_the_paper_itself_belongs_to_the_formula_its_title_nam
 ])
 def test_energy_installed_is_an_amount_and_plant_energy_a_capacity(extract_facts, sentence, kind):
     assert [f["quantity"] for f in extract_facts(sentence, "spec")] == [kind]
+
+
+def test_values_listed_under_a_lead_with_no_organisation_belong_to_the_headlines_opener(extract_facts):
+    text = ("Maxell puts Ampcera's halide cells into a test drone\n\n"
+            "Maxell has flown the drone; Ampcera supplied the cells. Maxell said the drone flew 40 km. "
+            "Ampcera said more cells follow.\n\nKey figures quoted for the drone:\n\n"
+            "- Pack energy of 2 kWh\n")
+    facts = [f for f in extract_facts(text, "spec") if f["unit"] == "kWh"]
+    assert [f["subject_org"] for f in facts] == ["Maxell"]
