@@ -109,6 +109,19 @@ def _plural_pair(ctx: PassageContext, start: int, end: int, cue: int, actors: li
     return named[:2] if len(named) >= 2 else []
 
 
+_PERSON_AFTER = re.compile(r"\s+[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\b")
+
+
+def _job_title(ctx: PassageContext, start: int, end: int) -> bool:
+    """"Toyota Ventures partner Lisa Coca": a cue word between an organisation and a person's name is the
+    person's job, not a tie between organisations."""
+    person = _PERSON_AFTER.match(ctx.text, end)
+    if person is None or any(o.start <= end + 1 < o.end or o.start == end + 1 for o in ctx.of_type("Organization")):
+        return False
+    return any(0 <= start - o.end <= 1 for o in ctx.of_type("Organization")) or \
+        any(p.start == person.start() + 1 for p in ctx.of_type("Person"))
+
+
 @lru_cache(maxsize=1)
 def _nature_phrases() -> list[str]:
     """Every partnering cue in one list, so a clause with none is passed over in one search."""
@@ -127,7 +140,8 @@ def extract(ctx: PassageContext) -> list[Fact]:
             continue
         for start, end in segments(ctx, clause_start, clause_end):
             piece = ctx.text[start:end]
-            hits = sorted(hit for phrases in natures.values() for hit in find(piece, phrases))
+            hits = sorted(hit for phrases in natures.values() for hit in find(piece, phrases)
+                          if not _job_title(ctx, start + hit[0], start + hit[1]))
             if not hits:
                 continue
             plural = _plural_pair(ctx, clause_start, clause_end, start + hits[0][0], actors)

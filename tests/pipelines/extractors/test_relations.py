@@ -175,6 +175,9 @@ def test_partners_joined_by_and(extract_facts, sentence, pairs):
     ("Ampcera hosted Umicore CEO Jane Doe and signed a supply agreement with Maxell.", {("Ampcera", "Maxell")}),
     ("Ampcera raised a $40 million Series B round in which Umicore, the investment arm of Renault, and utility "
      "company Norvalt took part.", {("Ampcera", "Umicore"), ("Ampcera", "Norvalt")}),
+    # a cue word that is a person's job ties no organisations; one before an organisation does
+    ("Umicore Ventures partner Jane Doe called Ampcera's design a breakthrough.", set()),
+    ("BMW partner Solid Power showed new cells.", {("BMW", "Solid Power")}),
 ])
 def test_partners_named_by_reference_role_or_funding(extract_facts, text, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(text, "partnership")}
