@@ -605,6 +605,19 @@ def _satisfies(q: Question, entity: Entity) -> bool:
     return not (types and known is not None and known not in types)
 
 
+def _drop_unfit_organisations(store: GraphStore, q: Question, out: Answers) -> None:
+    """"Which Japanese carmakers …": an answer whose known kind of organisation is not the one asked for goes."""
+    if not _org_types(q.text):
+        return
+    for key, item in list(out.items.items()):
+        if item.kind != "Organization":
+            continue
+        entity = next((e for e in store.find_entities(item.answer, type="Organization", limit=3)
+                       if e.name == item.answer), None)
+        if entity is not None and not _satisfies(q, entity):
+            del out.items[key]
+
+
 def entity_fallback(store: GraphStore, q: Question, out: Answers) -> None:
     """The question's intent found nothing in the facts: the best passages by keyword search that also name the
     question's own entities, and the entities of the answer type they mention (best passage first)."""
@@ -664,6 +677,7 @@ def ask(store: GraphStore, question: str, limit: int = 20) -> Result:
             search_fallback(store, q, out)
         if not out.items:
             entity_fallback(store, q, out)
+        _drop_unfit_organisations(store, q, out)
         answers = out.ranked(_VALUE_LIMIT if q.answer_type == "Value" else limit)
     slots = {"entities": [e.name for e in q.entities], "chemistry": q.chemistry, "stage": q.stage, "years": q.years,
              "quantity": q.quantity, "categories": q.categories, "matched_by": q.matched_by}

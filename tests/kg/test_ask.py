@@ -28,7 +28,7 @@ Factorial's FEST cells reach 375 Wh/kg and 600+ cycles.
 Ampcera's pouch cell retains 88% of its capacity after 800 cycles, with a yield of 97%.
 Idemitsu Kosan supplies lithium sulfide to Toyota from its 1,000 t/yr plant.
 BYD disclosed the patent CN118748295A on a ceramic layer that evens stress during isostatic pressing.
-Mercedes-Benz invested in Factorial Energy.
+Mercedes-Benz invested in Factorial Energy and holds a 12% stake in it.
 The MG4 Anxin Edition with semi-solid cells was delivered to customers in 2025.
 """,
 }
@@ -86,6 +86,10 @@ def _answers(graph, question: str) -> list[str]:
     # a measure with no spec kind of its own is found by its unit and its words
     ("What capacity retention does Ampcera's pouch cell achieve?", ["88%"]),
     ("What yield does Ampcera reach?", ["97%"]),
+    ("What stake does Mercedes-Benz hold in Factorial Energy?", ["12%"]),
+    # the kind of organisation asked for is a constraint on every answer
+    ("Which carmakers invested in Factorial Energy?", ["Mercedes-Benz"]),
+    ("Which battery makers partner with Factorial Energy?", ["Philenergy"]),
 ])
 def test_answers_satisfy_the_question(graph, question, expected):
     assert sorted(_answers(graph, question)) == sorted(expected)
