@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
-from pipelines.entities.coreference import anaphor_mention, find_anaphors, is_subject
+from pipelines.entities.coreference import after_preposition, anaphor_mention, find_anaphors, is_subject
 from pipelines.entities.mentions import (as_sites, build_document_lexicon, find_candidates, listed_organisations,
                                         propagate_names, resolve_overlaps, site_names, statistical_candidates,
                                         surnames_as_persons, to_mention)
@@ -16,7 +16,7 @@ from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
 from pipelines.readers.base import SourceDocument
 from pipelines.entities.statistical import generic_org_words
-from pipelines.resolve import merge_short_forms, resolve_entities
+from pipelines.resolve import bind_aliases_to_named, merge_short_forms, resolve_entities
 from pipelines.sentences import passages as split_passages
 
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
@@ -72,7 +72,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)
-    merge_short_forms([s.mention for spans in passage_spans for s in spans], generic_org_words())
+    org_mentions = [s.mention for spans in passage_spans for s in spans]
+    merge_short_forms(org_mentions, generic_org_words())
+    bind_aliases_to_named(org_mentions)
     main_org = (applicant(norms, passage_spans) if document.kind == "patent" else None) or \
         document_subject(passage_spans)
     authors = research_group(passage_spans) if document.kind == "paper" else None
@@ -232,9 +234,6 @@ def document_subject(passage_spans: list[list[Span]]) -> Span | None:
     return None
 
 
-_AFTER_PREPOSITION = re.compile(r"\b(?:in|into|on|at|with|to|from|by|for|of|about|than|like|against)\s+$", re.I)
-
-
 def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tuple | None,
                       index: int, block: int) -> tuple[list[Span], tuple | None]:
     """Anaphors ("the company", "It") become spans of the organisation last named as a subject; returns the
@@ -252,7 +251,7 @@ def _resolve_anaphora(norm, passage: Passage, spans: list[Span], antecedent: tup
         # a pronoun that opens a clause is the sentence's subject ("X backs Y, alongside Z, and it has …")
         target = (before[0] if pronoun else before[-1]) if before else antecedent[0] if antecedent and (
             not pronoun or (antecedent[1] == index - 1 and antecedent[3])) else None
-        if before and not pronoun and antecedent and _AFTER_PREPOSITION.search(text, max(0, start - 12), start) \
+        if before and not pronoun and antecedent and after_preposition(text, start) \
                 and antecedent[0].key != before[-1].key:
             # "Stellantis invested $75 million in the company": the object is not its own clause's subject
             target = antecedent[0]

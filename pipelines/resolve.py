@@ -29,21 +29,20 @@ def merge_short_forms(mentions: list[Mention], generic_words: frozenset[str]) ->
     for m in mentions:
         if m.key in target:
             m.key, m.name, m.attrs = target[m.key].key, target[m.key].name, dict(target[m.key].attrs)
-    _bind_aliases_to_named(mentions)
 
 
-def _bind_aliases_to_named(mentions: list[Mention]) -> None:
+def bind_aliases_to_named(mentions: list[Mention]) -> None:
     """"Samsung said …" in a text about the Samsung Advanced Institute of Technology: a lexicon alias is a short
     form of the organisation the document names in full with it, not of the lexicon's entry ("Samsung SDI"),
     unless the document also names that entry in full."""
     orgs = [m for m in mentions if m.label == "Organization" and m.key]
-    named_in_full = {m.key for m in orgs if " ".join(m.text.split()) == m.name}
+    in_full = [m for m in orgs if " ".join(m.text.split()) == m.name]
+    named_in_full = {m.key for m in in_full}
     for m in orgs:
         surface = " ".join(m.text.split())
         if m.method != "gazetteer" or surface == m.name or m.key in named_in_full or " " in surface:
             continue
-        longer = next((o for o in orgs if o.key != m.key and (o.name or "").startswith(surface + " ")
-                       and " ".join(o.text.split()) == o.name), None)
+        longer = next((o for o in in_full if o.key != m.key and o.name.startswith(surface + " ")), None)
         if longer is not None:
             m.key, m.name, m.attrs = longer.key, longer.name, dict(longer.attrs)
 

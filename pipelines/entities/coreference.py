@@ -51,14 +51,27 @@ def _subject_position(text: str, start: int, end: int) -> bool:
                                                        r"important|clear|unclear|hard|difficult|not)\b", after)
 
 
+_PLACE_PREPOSITIONS = {"in", "into", "on", "at", "about"}
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The word before `start`, articles skipped."""
+    before = re.findall(r"[\w']+", text[max(0, start - 30):start].lower())
+    while before and before[-1] in ("the", "a", "an"):
+        before.pop()
+    return before[-1] if before else None
+
+
 def is_subject(text: str, start: int) -> bool:
     """Not the object of a preposition ("partnered with X"), nor a parenthesis ("… Industry (METI)")."""
     if text[max(0, start - 3):start].rstrip().endswith("("):
         return False
-    before = re.findall(r"[\w']+", text[max(0, start - 30):start].lower())
-    while before and before[-1] in ("the", "a", "an"):
-        before.pop()
-    return not before or before[-1] not in _PREPOSITIONS
+    return _word_before(text, start) not in _PREPOSITIONS
+
+
+def after_preposition(text: str, start: int) -> bool:
+    """"invested $75 million in the company": the phrase at `start` is a preposition's object."""
+    return _word_before(text, start) in (_PREPOSITIONS - {"and", "or"}) | _PLACE_PREPOSITIONS
 
 
 def anaphor_mention(antecedent: Mention, text: str, start: int, end: int, offset: int) -> Mention:

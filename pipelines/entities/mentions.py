@@ -99,11 +99,16 @@ def _lexicon_entry(name: str) -> Entry | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _vehicle_heads() -> frozenset[str]:
+    return frozenset(h.lower() for h in load_schema("detectors")["vehicle_heads"])
+
+
 def _product_attrs(name: str, head: str | None) -> tuple:
     """A vehicle when its noun is a vehicle's ("Kestrel Aurora EVs"); made by the known maker its name starts
     with ("Dodge …")."""
     attrs = []
-    if head and head.lower() in {h.lower() for h in load_schema("detectors")["vehicle_heads"]}:
+    if head and head.lower() in _vehicle_heads():
         attrs.append(("kind", "vehicle"))
     for hit in domain_gazetteer().find(name):
         if hit.start == 0 and hit.entry.type == "Organization" and hit.end < len(name):

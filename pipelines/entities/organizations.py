@@ -2,8 +2,8 @@
 
 Detectors, in order of trust: a legal suffix ("Philenergy Co., Ltd."), an academic head ("Tianjin University",
 "Institute of Physics of the ..."), an apposition ("Guoxuan High-tech, a domestic power battery player"), a
-partnering cue ("MOU with Philenergy") and a descriptor noun before the name ("energy company Tenaska"). Each proposes a capitalised name; the caller drops it when another
-recogniser already claims the span.
+partnering cue ("MOU with Philenergy") and a descriptor noun before the name ("energy company Tenaska"). Each
+proposes a capitalised name; the caller drops it when another recogniser already claims the span.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def _patterns() -> list[re.Pattern]:
     return [
         re.compile(rf"\b({_NAME}),\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+)?(?:{titles})\b"),
         re.compile(rf"\b(?:{titles})\s+({_NAME})\b"),
-        re.compile(rf"(?:{honorifics})\s+(?!(?:{'|'.join(sorted(_title_words()))})\b)({_NAME})\b"),
+        re.compile(rf"(?:{honorifics})\s+(?!(?:{'|'.join(map(re.escape, sorted(_title_words())))})\b)({_NAME})\b"),
         re.compile(rf"\bthe\s+({_NAME})\s+(?:{teams})\b"),
         re.compile(rf"\bthe\s+({_NAME})\s+and\s+{_NAME}\s+(?:{teams})\b"),
         re.compile(rf"\bthe\s+{_NAME}\s+and\s+({_NAME})\s+(?:{teams})\b"),

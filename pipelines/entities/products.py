@@ -82,8 +82,12 @@ def _apposition_pattern() -> re.Pattern:
     word = r"(?:[A-Z][\w+\-]*|\d[\w+]*)"
     heads = "|".join(sorted(table["named_product_heads"], key=len, reverse=True))
     makers = "|".join(table["product_gloss_stops"])
-    return re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,2}}),\s+(?:a|an|the|its)\s+(?:[\w\-]+\s+){{0,3}}?(?:{heads})"
+    return re.compile(rf"(?<![\w\-])({word}(?:\s+{word}){{0,2}}),\s+(?:a|an|the|its)\s+"
+                      rf"(?:[\w\-]+\s+){{0,3}}?(?:{heads})"
                       rf"\b(?!\s+(?:{makers})\b)")
+
+
+_CODED = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]")  # "i7", "QSE-5", "PowerChip": a coined name
 
 
 def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
@@ -99,7 +103,7 @@ def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
         name = " ".join(words)
         # one plain word is a name only with a format word after it ("Stereax miniature cells"), not "Tesla cars"
         if not words or words[0][0].isdigit() or is_technical(name) or (
-                len(words) == 1 and not m.group(2) and not re.search(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]", words[0])):
+                len(words) == 1 and not m.group(2) and not _CODED.search(words[0])):
             continue
         start = m.end(1) - len(name)
         if len(words) == 1 and m.group(2) and re.search(r"(?:^|[.!?:]\s+)$", text[:start]):

@@ -161,6 +161,8 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     return joined
 
 
+# "Nio's", "Factorial’s", "SES'": a name that owns what follows
+POSSESSIVE = re.compile(r"['’]s?\s+")
 _JOINED = re.compile(r"\s*(?:,?\s*and|,?\s*or|&|,)\s*")
 
 
@@ -242,6 +244,7 @@ def same_group(a: str, b: str) -> bool:
         or _group_word(a) is not None and _group_word(a) == _group_word(b)
 
 
+@lru_cache(maxsize=4096)
 def _group_word(name: str) -> str | None:
     """The known organisation a name starts with: "Mercedes" of "Mercedes-AMG High Performance Powertrains"."""
     from pipelines.entities.gazetteer import domain_gazetteer

@@ -185,7 +185,8 @@ def _listed_player(ctx: PassageContext) -> list[Fact]:
 
 
 # a finite verb before the verb's segment: that segment is a clause of its own with its own subject
-_PREDICATE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can)\b|\b\w{3,}ed\s+(?:by|as|to|with|the|a|an|its)\b")
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can)\b"
+                        r"|\b\w{3,}ed\s+(?:by|as|to|with|the|a|an|its)\b")
 _AUXILIARY = re.compile(r"\s+(?:(?:was|were|is|are|has|have|had|will|would|being|been|be|also|first|jointly)\s*)+$",
                         re.I)
 _QUOTED = re.compile(r'"([A-Za-z][\w\- ]{2,60})"')

@@ -13,8 +13,8 @@ import re
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span
-from pipelines.extractors.cues import (clauses, comma_cuts, conjoined_run, cues, find, is_agent, nearest_label,
-                                       preceded_by, segments, words_besides_orgs)
+from pipelines.extractors.cues import (POSSESSIVE, clauses, comma_cuts, conjoined_run, cues, find, is_agent,
+                                       nearest_label, preceded_by, segments, words_besides_orgs)
 
 
 def _status(clause: str, date: str, published: str | None, category: str) -> str:
@@ -39,7 +39,7 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     added Honda as a partner" is SES's event), and an owner ("Nio's supplier WeLion") is not the subject."""
     skip = cues("milestone", "non_subject_prepositions")
     found = [o for o in ctx.of_type("Organization") if start <= o.start < end and not preceded_by(ctx.text, o, skip)]
-    owners = [o for o in found if _POSSESSIVE.match(ctx.text, o.end)]
+    owners = [o for o in found if POSSESSIVE.match(ctx.text, o.end)]
     found = [o for o in found if o not in owners] or found
     if found:
         run = [found[0]]
@@ -54,7 +54,6 @@ def _subjects(ctx: PassageContext, start: int, end: int) -> list[Span]:
     return list(unique.values())
 
 
-_POSSESSIVE = re.compile(r"['’]s?\s")
 # what may stand between listed subjects: commas, "and", parentheses, a group noun before its list ("and legacy
 # OEMs (VW, BMW)")
 _LIST_GAP = re.compile(r"(?:\s|,|&|/|\(|\)|\band\b|\bor\b|(?:[A-Za-z\-]+\s+){1,3}(?=\())*")

@@ -13,8 +13,9 @@ from itertools import combinations
 
 from kg.model import Fact
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.extractors.cues import (clauses, conjoined_run, cues, find, is_backer, nearest_label, preceded_by,
-                                       same_group, segments)
+from pipelines.extractors.cues import (POSSESSIVE, clauses, conjoined_run, cues, find, is_backer, nearest_label,
+                                       preceded_by, same_group, segments)
+from pipelines.entities.coreference import is_subject
 from pipelines.entities.organizations import heads_a_title
 from pipelines.schemas import load_schema
 
@@ -116,7 +117,7 @@ def _job_title(ctx: PassageContext, start: int, end: int) -> bool:
     """"Toyota Ventures partner Lisa Coca": a cue word between an organisation and a person's name is the
     person's job, not a tie between organisations."""
     person = _PERSON_AFTER.match(ctx.text, end)
-    if person is None or any(o.start <= end + 1 < o.end or o.start == end + 1 for o in ctx.of_type("Organization")):
+    if person is None or any(o.start <= end + 1 < o.end for o in ctx.of_type("Organization")):
         return False
     return any(0 <= start - o.end <= 1 for o in ctx.of_type("Organization")) or \
         any(p.start == person.start() + 1 for p in ctx.of_type("Person"))
@@ -223,7 +224,13 @@ def _role_holders(ctx: PassageContext, before: list[Span]) -> tuple[Span | None,
 
 
 _FROM = re.compile(r"\s+(?:[\w\-]+\s+){0,4}?from\s+(?:the\s+)?")
-_OWNERS = re.compile(r"['’]s\s+")
+
+
+def _recipient(ctx: PassageContext, actors: list[Span], start: int, end: int, besides: Span | None = None
+               ) -> Span | None:
+    """Who receives money or a stake: the subject named in text[start:end], else the one the passage is about."""
+    return next((o for o in actors if start <= o.start and o.end <= end and is_subject(ctx.text, o.start)
+                 and (besides is None or o.key != besides.key)), None) or ctx.antecedent or ctx.main_org
 
 
 def _funded(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
@@ -235,12 +242,9 @@ def _funded(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
         funder = next((o for o in actors if m and o.start == m.end()), None)
         if funder is None:
             continue
-        owned = _OWNERS.match(ctx.text, funder.end)  # "the Department of Energy's ARPA-E": the agency pays
+        owned = POSSESSIVE.match(ctx.text, funder.end)  # "the Department of Energy's ARPA-E": the agency pays
         funder = next((o for o in actors if owned and o.start == owned.end()), funder)
-        from pipelines.entities.coreference import is_subject
-
-        subject = next((o for o in actors if o.end <= money.start and is_subject(ctx.text, o.start)
-                        and o.key != funder.key), None) or ctx.antecedent or ctx.main_org
+        subject = _recipient(ctx, actors, 0, money.start, funder)
         if subject is not None:
             facts += [f for f in [_pair(ctx, funder, subject, "investment", 0.6)] if f]
     return facts
@@ -250,8 +254,6 @@ def _round_investors(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
     """"ION raised a Series A round in which Toyota Ventures, the venture arm of Toyota, energy company Tenaska and
     Bangchak took part": every organisation named after the round's investor phrase invests in the one that raised
     it (a name that only qualifies another, "arm of Toyota", does not)."""
-    from pipelines.entities.coreference import is_subject
-
     facts = []
     for clause_start, clause_end in clauses(ctx.text):
         clause = ctx.text[clause_start:clause_end]
@@ -263,8 +265,7 @@ def _round_investors(ctx: PassageContext, actors: list[Span]) -> list[Fact]:
                        if clause_start + p[0] >= cue_end - 1), None)
         if phrase is None:
             continue
-        recipient = next((o for o in actors if clause_start <= o.start < cue_end and is_subject(ctx.text, o.start)),
-                         None) or ctx.antecedent or ctx.main_org
+        recipient = _recipient(ctx, actors, clause_start, cue_end)
         investors = [o for o in actors if phrase <= o.start < clause_end and not preceded_by(ctx.text, o, ("of",))]
         if recipient is not None:
             facts += [f for o in _unique(investors) if (f := _pair(ctx, o, recipient, "investment", 0.6))]
