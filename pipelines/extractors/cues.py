@@ -229,11 +229,13 @@ def is_backer(text: str, span: Span) -> bool:
     return re.match(rf"-(?:{_BACKING})\b", text[span.end:]) is not None
 
 
+@lru_cache(maxsize=1)
+def _parents() -> dict[str, str]:
+    return {org["name"]: org["parent"] for org in load_schema("organizations") if org.get("parent")}
+
+
 def org_parent(name: str) -> str | None:
-    for org in load_schema("organizations"):
-        if org["name"] == name:
-            return org.get("parent")
-    return None
+    return _parents().get(name)
 
 
 def same_group(a: str, b: str) -> bool:
