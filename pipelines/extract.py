@@ -9,14 +9,14 @@ from pathlib import Path
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import after_preposition, anaphor_mention, find_anaphors, is_subject
 from pipelines.entities.mentions import (as_sites, build_document_lexicon, find_candidates, listed_organisations,
-                                        propagate_names, resolve_overlaps, site_names, statistical_candidates,
-                                        surnames_as_persons, to_mention)
+                                        organisation_names, propagate_names, resolve_overlaps, site_names,
+                                        statistical_candidates, surnames_as_persons, to_mention)
 from pipelines.extractors import EXTRACTORS
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.normalize import normalize
 from pipelines.readers.base import SourceDocument
 from pipelines.entities.statistical import generic_org_words
-from pipelines.resolve import bind_aliases_to_named, merge_short_forms, resolve_entities
+from pipelines.resolve import bind_aliases_to_named, merge_place_forms, merge_short_forms, resolve_entities
 from pipelines.sentences import passages as split_passages
 
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
@@ -66,15 +66,17 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     found = surnames_as_persons([rules + model + listed_organisations(norm.text, rules + model)
                                  for norm, rules, model in zip(norms, found, statistical)])
     # a site once is a site wherever the document names it
-    sites = {name for norm, cands in zip(norms, found) for name in site_names(norm.text, cands)}
+    owners = organisation_names([n.text for n in norms], found)
+    sites = {name for norm, cands in zip(norms, found) for name in site_names(norm.text, cands, owners)}
     for passage, norm, cands in zip(passages, norms, found):
         cands = resolve_overlaps(cands + as_sites(cands, sites))
         spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)
-    org_mentions = [s.mention for spans in passage_spans for s in spans]
-    merge_short_forms(org_mentions, generic_org_words())
-    bind_aliases_to_named(org_mentions)
+    named = [s.mention for spans in passage_spans for s in spans]
+    merge_short_forms(named, generic_org_words())
+    bind_aliases_to_named(named)
+    merge_place_forms(named)
     main_org = (applicant(norms, passage_spans) if document.kind == "patent" else None) or \
         document_subject(passage_spans)
     authors = research_group(passage_spans) if document.kind == "paper" else None
@@ -142,7 +144,11 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         unique.setdefault(_identity(fact), fact)
     facts = _drop_superseded(_with_organisation_chemistry(list(unique.values()),
                                                           organisation_chemistries(norms, passage_spans)))
-    facts = _drop_restated_lines(facts, passages[0].id if passages else None)
+    heading_ids = {p.id for p, is_heading in zip(passages, headings) if is_heading} | \
+        ({passages[0].id} if passages else set())
+    body_places = {s.mention.name for passage, spans in zip(passages, passage_spans) if passage.id not in heading_ids
+                   for s in spans if s.mention.label == "Location"}
+    facts = _drop_restated_lines(facts, heading_ids, body_places)
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     known = {e.key for e in entities}
     for fact in facts:
@@ -316,18 +322,23 @@ def _drop_superseded(facts: list) -> list:
                      and (f.slots["org"], f.slots["stage"]) in known_lines)]
 
 
-def _drop_restated_lines(facts: list, title_passage: str | None) -> list:
+def _drop_restated_lines(facts: list, heading_passages: set[str], body_places: set[str]) -> list:
     """One line written twice is stored once: a place that is part of the other's ("Sakura" of "Sakura City,
-    Tochigi"). The body's line with the fullest place is kept, before the headline's."""
+    Tochigi"). The body's line with the fullest place is kept, before the headline's. A headline or sub-head
+    sums up the body: its line at a place the body names is the body's line of that organisation and stage
+    ("from Kanagawa prototypes to a Yokohama pilot line" over a body that puts the pilot line in Yokohama)."""
     def place(fact) -> list[str]:
         return [p.strip() for p in (fact.slots.get("location") or "").split(",") if p.strip()]
 
     def preference(fact) -> tuple:
-        return (fact.evidence.passage_id == title_passage, -len(place(fact)), fact.evidence.start)
+        return (fact.evidence.passage_id in heading_passages, -len(place(fact)), fact.evidence.start)
 
     def restates(kept, fact) -> bool:
         if any(kept.slots[k] != fact.slots[k] for k in ("org", "stage", "chemistry")):
             return False
+        if fact.evidence.passage_id in heading_passages and kept.evidence.passage_id not in heading_passages \
+                and set(place(fact)) <= body_places:
+            return True
         return bool(place(fact)) and all(any(p in q for q in place(kept)) for p in place(fact))
 
     kept: list = []

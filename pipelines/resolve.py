@@ -7,10 +7,11 @@ keeps that reason, so a wrong merge can be traced and undone by removing the ali
 from __future__ import annotations
 
 from kg.model import AliasRecord, Document, Entity, Mention
+from pipelines.entities.places import short_place_name
 
 _REASON = {"gazetteer": "alias-table", "formula": "formula", "document-lexicon": "document-definition",
            "org-detector": "legal-name", "person-detector": "new", "product-detector": "new",
-           "patent-number": "patent-number"}
+           "patent-number": "patent-number", "place-detector": "new", "site-detector": "new"}
 
 
 def merge_short_forms(mentions: list[Mention], generic_words: frozenset[str]) -> None:
@@ -45,6 +46,17 @@ def bind_aliases_to_named(mentions: list[Mention]) -> None:
         longer = next((o for o in in_full if o.key != m.key and o.name.startswith(surface + " ")), None)
         if longer is not None:
             m.key, m.name, m.attrs = longer.key, longer.name, dict(longer.attrs)
+
+
+def merge_place_forms(mentions: list[Mention]) -> None:
+    """"Sakura" and "Sakura City", "Suwon" and "Suwon-si" in one document are one place, named in full (a town
+    and the plant named after it are not: "Ochang" and "the Ochang Energy Plant" stay two places)."""
+    places = {m.name: m for m in mentions if m.label == "Location" and m.key and m.name}
+    full = {short: m for name, m in places.items() if (short := short_place_name(name)) in places}
+    for m in mentions:
+        if m.label == "Location" and m.name in full:
+            target = full[m.name]
+            m.key, m.name, m.attrs = target.key, target.name, dict(target.attrs)
 
 
 def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]

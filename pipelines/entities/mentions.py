@@ -18,12 +18,13 @@ from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
 from pipelines.entities.organizations import (find_organizations, fold_legal_name, is_organisation_name,
                                               stop_capitalised)
 from pipelines.entities.persons import find_persons
+from pipelines.entities.places import find_admin_places, find_owned_sites, is_site_name, short_place_name
 from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
                                          find_products)
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText, singular
 
-_TRUST = {"site-detector": 4, "list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5,
+_TRUST = {"site-detector": 4, "place-detector": 4, "list-member": 1, "material-detector": 2, "coordination": 1, "gazetteer": 5,
           "formula": 4, "patent-number": 6, "document-lexicon": 3, "abbreviation": 3, "org-detector": 2,
           "person-detector": 2, "product-detector": 2, "statistical-ner": 0, "chemical-name": 3, "process-detector": 1}
 
@@ -167,6 +168,11 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
         for _, _, name in find_persons(text):
             if _lexicon_entry(name) is None:
                 lexicon.add(name, Entry("Person", name))
+        for _, _, name in find_admin_places(text):
+            # "Hokuto City" once, "Hokuto" later: the town without its unit
+            short = short_place_name(name)
+            if _lexicon_entry(name) is None and short and _lexicon_entry(short) is None:
+                lexicon.add(short, Entry("Location", name))
         for definition in find_definitions(text) + find_reversed_definitions(text):
             _, _, long_form, _, _, short = definition
             entry = _lexicon_entry(long_form) or _lexicon_entry(short)
@@ -219,6 +225,10 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
                                known.attrs if known else (("detector", detector),)))
     for start, end, name in find_persons(text):
         cands.append(Candidate(start, end, "Person", name, "person-detector", 0.75))
+    for start, end, name in find_admin_places(text):
+        cands.append(Candidate(start, end, "Location", name, "place-detector", 0.8))
+    for start, end, name in find_owned_sites(text):
+        cands.append(Candidate(start, end, "Location", name, "site-detector", 0.7, (("kind", "site"),)))
     orgs = [(c.start, c.end, c.name) for c in cands if c.type == "Organization" and c.method == "gazetteer"]
     for start, end, name, head in find_named_products(text):
         if _lexicon_entry(name) is None:
@@ -243,17 +253,26 @@ _NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s
 _ITEM = re.compile(_LIST_ITEM)
 
 
-_OWNED_BY = re.compile(r"(?:\b(?:its|their|our)|['’]s)\s+"
-                       r"(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}$")
+def organisation_names(texts: list[str], found: list[list[Candidate]]) -> set[str]:
+    """Every way a document writes its organisations: as written, canonical, without generic words ("Zentra" of
+    "Zentra Motor")."""
+    from pipelines.entities.statistical import generic_org_words
+
+    names = set()
+    for text, cands in zip(texts, found):
+        for c in cands:
+            if c.type == "Organization":
+                words = c.name.split()
+                while len(words) > 1 and words[-1] in generic_org_words():
+                    words.pop()
+                names |= {text[c.start:c.end], c.name, " ".join(words)}
+    return names
 
 
-def site_names(text: str, cands: list[Candidate]) -> set[str]:
-    """"its newly built Uiwang Battery Research Center", "Hyundai's Namyang R&D Center": a centre, office or
-    division an organisation owns is a site (a Location), not another organisation."""
-    heads = set(load_schema("detectors")["site_heads"])
+def site_names(text: str, cands: list[Candidate], owners: set[str]) -> set[str]:
+    """Organisation candidates that name a site an organisation owns (see `places.is_site_name`)."""
     return {c.name for c in cands if c.type == "Organization" and c.method != "gazetteer"
-            and c.name.split()[-1] in heads and len(c.name.split()) >= 2
-            and _OWNED_BY.search(text, max(0, c.start - 40), c.start)}
+            and is_site_name(c.name, text, c.start, owners)}
 
 
 def as_sites(cands: list[Candidate], names: set[str]) -> list[Candidate]:

@@ -31,6 +31,11 @@ def _location(ctx: PassageContext, org: Span, anchor: int | None = None) -> str 
     places = [s for s in ctx.of_type("Location") if s.start >= org.start - 2]
     if not places:
         return None
+    # "a Yokohama pilot line": a place that qualifies the line is its site
+    qualifier = next((p for p in places if anchor is not None and p.end <= anchor and p.start > org.end
+                      and re.fullmatch(r"\s+(?:[a-z][\w\-]*\s+){0,2}", ctx.text[p.end:anchor])), None)
+    if qualifier is not None:
+        return qualifier.name
     # "a mass production line in Salzgitter": the line's own site, before the organisation's home
     first = next((p for p in places if anchor is not None and p.start > anchor
                   and _SITED.search(ctx.text, max(anchor, p.start - 40), p.start)), None)

@@ -251,3 +251,14 @@ def test_lines_in_two_places_stay_two_lines(extract_facts):
     text = ("Ampcera breaks ground on its Salzgitter gigafactory\n\n"
             "Ampcera has operated a gigafactory in Taiwan since 2024.")
     assert {f["location"] for f in extract_facts(text, "production_line")} == {"Salzgitter", "Taiwan"}
+
+
+def test_a_place_that_qualifies_the_line_is_its_site(extract_facts):
+    text = "Ampcera, based in Stuttgart, opened a Salzgitter pilot line for sulfide cells."
+    assert [f["location"] for f in extract_facts(text, "production_line")] == ["Salzgitter"]
+
+
+def test_a_subhead_sums_up_the_lines_its_section_states(extract_facts):
+    text = ("Ampcera: Stuttgart prototypes, now a pilot line\n\n"
+            "Ampcera first made prototype cells in Stuttgart. A pilot line was then built at its Munich Plant.")
+    assert [f["location"] for f in extract_facts(text, "production_line")] == ["Munich Plant"]
