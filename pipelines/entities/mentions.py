@@ -187,6 +187,13 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
     return lexicon
 
 
+@lru_cache(maxsize=1)
+def _motif_after() -> re.Pattern:
+    """What follows a formula that is a crystal's building block: a motif noun, maybe after more formulas."""
+    nouns = "|".join(load_schema("detectors")["formula_motif_nouns"])
+    return re.compile(rf"(?:\s*(?:,|and|or)\s*[\w()\.\-]+){{0,3}}\s*(?:\d?[+\-−–]\s*)?\s+(?:{nouns})\b")
+
+
 def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
     cands: list[Candidate] = []
     for source, method in ((domain_gazetteer(), "gazetteer"), (lexicon.gazetteer, "document-lexicon")):
@@ -195,7 +202,7 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
                                    1.0 if method == "gazetteer" else 0.8, hit.entry.attrs))
     stoplist = set(load_schema("detectors")["formula_stoplist"])
     for start, end, surface, reduced in find_formulas(text):
-        if surface in stoplist:
+        if surface in stoplist or _motif_after().match(text, end):
             continue
         cands.append(Candidate(start, end, "Material", surface, "formula", 0.9, (("reduced_formula", reduced),)))
     for start, end, name, material_class in find_chemical_names(text):

@@ -178,6 +178,10 @@ def test_a_lexicon_alias_names_the_organisation_the_document_writes_in_full():
     ("Application number: US16/766,393", "US16"),            # a serial number is no formula
     ('He is called the "father of the garnet electrolyte".', "father of the garnet electrolyte"),  # an epithet
     ("Cells use polymer, oxide or halide electrolytes.", "polymer, oxide"),  # a list is no chemical name
+    # a crystal's building blocks are no materials
+    ("The framework is made of SiS4 and PS4 tetrahedra and NaS6 octahedra.", "SiS4"),
+    ("The framework is made of SiS4 and PS4 tetrahedra and NaS6 octahedra.", "NaS6"),
+    ("Isolated PS4 3− anions dominate the glass.", "PS4"),
 ])
 def test_what_is_not_a_material(sentence, absent):
     doc = _extracted(sentence)
