@@ -346,8 +346,32 @@ def _coordinated(text: str, cands: list[Candidate]) -> list[Candidate]:
             entry = _lexicon_entry(f"{word.group().lower()} {head}") or \
                 _lexicon_entry(f"{word.group().lower()} {head.split()[-1]}")
             start, end = m.start(group) + word.start(), m.start(group) + word.end()
-            if entry is not None and entry.type == "Material":
-                out.append(Candidate(start, end, "Material", entry.name, "coordination", 0.7, entry.attrs))
+            if entry is not None and entry.type in ("Material", "Process"):
+                out.append(Candidate(start, end, entry.type, entry.name, "coordination", 0.7, entry.attrs))
+    return out + _listed_processes(text, cands)
+
+
+@lru_cache(maxsize=1)
+def _non_process_gerunds() -> frozenset[str]:
+    return frozenset(load_schema("detectors")["non_process_gerunds"])
+
+
+_GERUND = r"([a-z]{3,}ing)"
+_LISTED_AFTER = re.compile(rf"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){_GERUND}(?=\s*(?:,|and\b|or\b|[.;)]|$))")
+_LISTED_BEFORE = re.compile(rf"(?<![\w\-]){_GERUND}\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+
+
+def _listed_processes(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """"slurry preparation, coating and rolling": a gerund listed with a known process is a process too."""
+    out = []
+    for c in cands:
+        if c.type != "Process" or c.method != "gazetteer":
+            continue
+        after = _LISTED_AFTER.match(text, c.end)
+        before = _LISTED_BEFORE.search(text, max(0, c.start - 30), c.start)
+        for m in (after, before):
+            if m and m.group(1) not in _non_process_gerunds() and _lexicon_entry(m.group(1)) is None:
+                out.append(Candidate(m.start(1), m.end(1), "Process", m.group(1), "coordination", 0.55))
     return out
 
 

@@ -118,6 +118,17 @@ def test_conjuncts_share_their_head_noun(sentence, materials):
     assert not {n for n in found if n.endswith("cathode")}
 
 
+@pytest.mark.parametrize("sentence, processes", [
+    ("The modules passed overcharge and crush tests.", {"overcharge test", "crush test"}),
+    ("The plant runs slurry preparation, calendering and stacking.", {"slurry preparation", "calendering", "cell stacking"}),
+    ("It merges casting, annealing and lamination in one step.", {"casting", "annealing", "lamination"}),
+    # a gerund that starts a clause is no listed process
+    ("The powder was made by ball milling, resulting in a glass.", {"ball milling"}),
+])
+def test_listed_processes(sentence, processes):
+    assert {name for kind, name in _mentions(sentence)[0] if kind == "Process"} == processes
+
+
 def test_a_name_the_model_typed_both_ways_keeps_its_majority_type():
     from pipelines.entities.mentions import Candidate, propagate_names
 
