@@ -1,7 +1,8 @@
 """In-document abbreviation definitions, "long form (SF)", after Schwartz & Hearst (2003).
 
-The short form must start with a letter and contain one; the long form is the shortest run of preceding words
-whose characters cover the short form's letters in order, the first letter starting a word.
+The short form must start with a letter and contain one; the long form is the run of preceding words whose
+initials spell the short form ("Cell Manufacturing Competence Center (CMCC)"), else the shortest run whose
+characters cover its letters in order, the first letter starting a word.
 """
 from __future__ import annotations
 
@@ -25,6 +26,31 @@ def _matches(short: str, long: str) -> bool:
     return True
 
 
+_MINOR_WORDS = frozenset({"of", "and", "the", "for", "&", "in", "on", "de", "du", "des", "la", "le", "und", "der"})
+
+
+def _initials_run(short: str, words: list[re.Match]) -> int | None:
+    """How many of the last words spell the short form by their initials (minor words may stand between)."""
+    letters = [c.lower() for c in short if c.isalpha()]
+    if len(letters) < 2 or len(letters) != sum(c.isalnum() for c in short):
+        return None
+    n = 0
+    while letters and n < len(words):
+        n += 1
+        word = words[-n].group()
+        parts = [p for p in re.split(r"[\-/]", word) if p]
+        if word.lower() in _MINOR_WORDS and n > 1:
+            continue
+        initials = [p[0].lower() for p in parts]
+        if letters[-len(initials):] == initials:
+            del letters[-len(initials):]
+        elif letters[-1] == initials[0] and len(parts) > 1 and len(letters) == 1:
+            letters.pop()
+        else:
+            return None
+    return n if not letters else None
+
+
 def find_definitions(text: str) -> list[tuple[int, int, str, int, int, str]]:
     """(long_start, long_end, long_form, short_start, short_end, short_form) for each definition."""
     out = []
@@ -36,6 +62,12 @@ def find_definitions(text: str) -> list[tuple[int, int, str, int, int, str]]:
         before = text[:m.start()].rstrip()
         words = list(re.finditer(r"[\w\-/+]+", before))
         limit = min(len(short) + 5, len(short) * 2)
+        spelled = _initials_run(short, words)
+        if spelled is not None:
+            first = words[-spelled]
+            out.append((first.start(), len(before), before[first.start():], m.start(1), m.start(1) + len(short),
+                        short))
+            continue
         for n in range(1, min(limit, len(words)) + 1):
             first = words[-n]
             candidate = before[first.start():]

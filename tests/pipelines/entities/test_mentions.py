@@ -83,6 +83,17 @@ def test_abbreviation_definitions_both_orders():
     assert find_reversed_definitions("ALD (atomic layer deposition) of layers")[0][2] == "atomic layer deposition"
 
 
+@pytest.mark.parametrize("text, long_form", [
+    # the words whose initials spell the short form, not the shortest run that hides its letters
+    ("Kestrel runs a Pouch Manufacturing Competence Campus (PMCC) in Ohio.", "Pouch Manufacturing Competence Campus"),
+    ("the Ministry of Trade, Energy and Industry (MTEI) said", "Ministry of Trade, Energy and Industry"),
+    ("the Advanced Materials Agency-Energy (AMA-E) grant", "Advanced Materials Agency-Energy"),
+    ("lithium phosphorus oxynitride (LiPON) films", "lithium phosphorus oxynitride"),
+])
+def test_abbreviation_long_forms(text, long_form):
+    assert [d[2] for d in find_definitions(text)] == [long_form]
+
+
 @pytest.mark.parametrize("text, surface, name", [
     ("Cells replace the graphite anodes with lithium metal.", "graphite anodes", "graphite"),  # with its part
     ("Electrolyte classes include argyrodites and garnets.", "argyrodites", "Li6PS5Cl"),      # a one-word plural
