@@ -20,7 +20,7 @@ from pipelines.entities.organizations import (find_organizations, fold_legal_nam
 from pipelines.entities.persons import find_persons
 from pipelines.entities.places import find_admin_places, find_owned_sites, is_site_name, short_place_name
 from pipelines.entities.products import (find_coined_materials, find_named_processes, find_named_products,
-                                         find_products)
+                                         find_product_synonyms, find_products)
 from pipelines.schemas import load_schema
 from pipelines.normalize import NormalizedText, singular
 
@@ -168,6 +168,11 @@ def build_document_lexicon(texts: list[str]) -> DocumentLexicon:
         for _, _, name in find_persons(text):
             if _lexicon_entry(name) is None:
                 lexicon.add(name, Entry("Person", name))
+        for name, other in find_product_synonyms(text):
+            entry = _lexicon_entry(name) or _lexicon_entry(other) or Entry("Product", name)
+            if entry.type == "Product":
+                lexicon.add(name, entry)
+                lexicon.add(other, entry)
         for _, _, name in find_admin_places(text):
             # "Hokuto City" once, "Hokuto" later: the town without its unit
             short = short_place_name(name)

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from pipelines.entities.organizations import stop_capitalised
 from pipelines.entities.statistical import is_technical
+from pipelines.quantities import is_unit
 from pipelines.schemas import load_schema
 
 
@@ -87,6 +88,7 @@ def _apposition_pattern() -> re.Pattern:
                       rf"\b(?!\s+(?:{makers})\b)")
 
 
+_OWNED_OR_COUNTED = re.compile(r"(?:\b(?:its|their|our)|['’]s|\b\d[\d,.]*)\s+(?:[a-z][\w\-]*\s+){0,3}$")
 _CODED = re.compile(r"[A-Za-z].*\d|\d.*[A-Za-z]|[a-z][A-Z]")  # "i7", "QSE-5", "PowerChip": a coined name
 
 
@@ -98,14 +100,16 @@ def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
     out = []
     for m in product.finditer(text):
         words = m.group(1).split()
-        while words and words[0] in stop:
-            words.pop(0)
+        while words and (words[0] in stop or words[0][0].isdigit() or is_unit(words[0])):
+            words.pop(0)  # "The Aurora cars", "5,000 Aurora cars", "2 Ah P1 cells"
         name = " ".join(words)
-        # one plain word is a name only with a format word after it ("Stereax miniature cells"), not "Tesla cars"
-        if not words or words[0][0].isdigit() or is_technical(name) or (
-                len(words) == 1 and not m.group(2) and not _CODED.search(words[0])):
-            continue
         start = m.end(1) - len(name)
+        # one plain word is a name only with a format word after it ("Stereax miniature cells"), or after an
+        # owner or a count ("its sulfide-based Gemstone cells", "2,000 Aurora cars"), not "Tesla cars"
+        if not words or is_technical(name) or (
+                len(words) == 1 and not m.group(2) and not _CODED.search(words[0])
+                and not _OWNED_OR_COUNTED.search(text, max(0, start - 60), start)):
+            continue
         if len(words) == 1 and m.group(2) and re.search(r"(?:^|[.!?:]\s+)$", text[:start]):
             continue  # "True all-solid-state cells are …": a sentence's first word may be any adjective
         out.append((start, m.end(1), name, m.group(3)))
@@ -115,6 +119,19 @@ def find_named_products(text: str) -> list[tuple[int, int, str, str | None]]:
                 not any(s <= m.start(1) < e for s, e, _, _ in out):
             out.append((m.start(1), m.end(1), name, None))
     return sorted(out)
+
+
+_SYNONYM = re.compile(r"\s*\((?:[^()\"“”]{0,30}?\s)?[\"“]?([A-Z][\w\-]+)[\"”]?\)")
+
+
+def find_product_synonyms(text: str) -> list[tuple[str, str]]:
+    """"Gemstone cells (Chinese name "Jinshi")", "Aurora packs (Borealis)": a product and its other name."""
+    out = []
+    for start, end, name, head in find_named_products(text):
+        m = _SYNONYM.match(text, end + (len(head) + 1 if head and text.startswith(head, end + 1) else 0))
+        if m and m.group(1) != name:
+            out.append((name, m.group(1)))
+    return out
 
 
 def find_named_processes(text: str) -> list[tuple[int, int, str]]:

@@ -1,7 +1,7 @@
 """Products and processes named in the text without a lexicon entry."""
 import pytest
 
-from pipelines.entities.products import find_named_processes, find_named_products
+from pipelines.entities.products import find_named_processes, find_named_products, find_product_synonyms
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -16,6 +16,11 @@ from pipelines.entities.products import find_named_processes, find_named_product
     ("Its Zephyr miniature cells power hearing aids.", ["Zephyr"]),  # a format word between name and noun
     ("True all-solid-state cells are rare.", []),          # a sentence's first word is no name
     ("Orion, the cell platform for testing, grew.", ["Orion"]),
+    # one plain word after its owner or a count
+    ("Kestrel tests its sulfide-based Halcyon cells.", ["Halcyon"]),
+    ("enough for 5,000 Aurora cars a year", ["Aurora"]),
+    ("first 60 Ah cells and 2 Ah Q1 cells", ["Q1"]),  # a unit is no name
+    ("Kestrel sells Tesla cars.", []),
 ])
 def test_named_products(text, expected):
     assert [name for _, _, name, _ in find_named_products(text)] == expected
@@ -28,3 +33,22 @@ def test_named_products(text, expected):
 ])
 def test_named_processes(text, expected):
     assert [name for _, _, name in find_named_processes(text)] == expected
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ('the company\'s Halcyon cells (Chinese name "Jinxing"), which', [("Halcyon", "Jinxing")]),
+    ("Kestrel ships its Aurora packs (Borealis) to Europe.", [("Aurora", "Borealis")]),
+    ("Kestrel ships its Aurora packs (see below).", []),
+])
+def test_a_product_and_its_other_name(text, pairs):
+    assert find_product_synonyms(text) == pairs
+
+
+def test_a_products_other_name_is_the_same_product():
+    from pipelines.extract import extract_document
+    from pipelines.readers.text import parse_text
+
+    doc = extract_document(parse_text("t.txt", 'Kestrel makes its Halcyon cells (Chinese name "Jinxing"). '
+                                               "Jinxing cells reach 400 Wh/kg."))
+    products = [e for e in doc.entities if e.type == "Product"]
+    assert [(p.name, p.aliases) for p in products] == [("Halcyon", ["Jinxing"])]
