@@ -260,7 +260,8 @@ def find_candidates(text: str, lexicon: DocumentLexicon) -> list[Candidate]:
 
 
 _NAME_WORD = r"(?:[A-Z][\w&'.\-]*|[a-z]+[A-Z][\w\-]*)"
-_LIST_ITEM = rf"(?:the\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|of|&)){{0,4}}"
+# "the private equity firm Shunwei Capital": an item may be glossed by lower-case words before its name
+_LIST_ITEM = rf"(?:the\s+(?:[a-z][\w\-]*\s+){{0,3}})?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|of|&)){{0,4}}"
 _NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})+,?\s+(?:and|or)\s+{_LIST_ITEM}")
 _ITEM = re.compile(_LIST_ITEM)
 
@@ -310,7 +311,7 @@ def listed_organisations(text: str, cands: list[Candidate]) -> list[Candidate]:
         for item, org in zip(items, is_org):
             if org:
                 continue
-            lead = re.match(r"the\s+", item.group())
+            lead = re.match(r"the\s+(?:[a-z][\w\-]*\s+)*", item.group())
             start = item.start() + (lead.end() if lead else 0)
             name = text[start:item.end()].rstrip(".")
             if name not in stop_capitalised():

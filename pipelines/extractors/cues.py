@@ -134,6 +134,23 @@ def words_besides_orgs(ctx: PassageContext, start: int, end: int) -> list[str]:
     return re.findall(r"[A-Za-z0-9]+", rest)
 
 
+_RELATIVE = re.compile(r"\s*(?:which|who|whose)\b")
+_GLOSS = re.compile(r"(?:\b(?:and|or)|,)\s+(?:the|a|an)\s+(?:[a-z][\w\-]*\s+){0,3}(?=\x00)")
+
+
+def _lists_organisations(ctx: PassageContext, start: int, end: int) -> bool:
+    """A piece that does little but name organisations: at most two other words, besides the words of a list
+    and a gloss before a name ("and the private equity firm Shunwei Capital")."""
+    if len(words_besides_orgs(ctx, start, end)) <= 2:
+        return True
+    rest = ctx.text[start:end]
+    for o in ctx.of_type("Organization"):
+        if start <= o.start and o.end <= end:
+            rest = rest.replace(ctx.text[o.start:o.end], "\x00")
+    rest = _GLOSS.sub(" and ", rest)
+    return len([w for w in re.findall(r"[A-Za-z0-9]+", rest) if w not in ("and", "or")]) <= 2
+
+
 def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:
     text = ctx.text
     inside = [(s.start, s.end) for s in ctx.spans]
@@ -143,9 +160,12 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     merged: list[tuple[int, int]] = []
     pending: int | None = None
     for a, b in pieces:
+        if pending is not None and _RELATIVE.match(text, a):
+            merged.append((pending, a))  # "…, Xiaomi and Shunwei Capital, which invested": the list ends there
+            pending = None
         if pending is not None:
             a, pending = pending, None
-        if b < end and any(a <= o.start < b for o in orgs) and len(words_besides_orgs(ctx, a, b)) <= 2:
+        if b < end and any(a <= o.start < b for o in orgs) and _lists_organisations(ctx, a, b):
             pending = a
             continue
         merged.append((a, b))
@@ -154,7 +174,7 @@ def _segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]
     # "… include GM, Hyundai, SK and Temasek": a list after the predicate belongs to the piece before it
     joined: list[tuple[int, int]] = []
     for a, b in merged:
-        if joined and any(a <= o.start < b for o in orgs) and len(words_besides_orgs(ctx, a, b)) <= 2:
+        if joined and any(a <= o.start < b for o in orgs) and _lists_organisations(ctx, a, b):
             joined[-1] = (joined[-1][0], b)
         else:
             joined.append((a, b))

@@ -183,6 +183,8 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
     # a centre an organisation owns is a site
     ("Kia opened a pilot line at its newly built Gwacheon Battery Research Center.",
      ("Location", "Gwacheon Battery Research Center")),
+    # a name listed among organisations, the last one glossed
+    ("Its backers include Norvento, Kia and the venture firm Halvard Capital.", ("Organization", "Norvento")),
 ])
 def test_names_the_lexicon_does_not_list_verbatim(sentence, expected):
     doc = _extracted(sentence)

@@ -35,6 +35,9 @@ import pytest
     # a list after the predicate, with names no lexicon lists, is every partner
     ("Ampcera builds cells. Its investors include Kia, Norvento, Ford and Halvard Capital.",
      {("Ampcera", "Kia"), ("Ampcera", "Norvento"), ("Ampcera", "Ford"), ("Ampcera", "Halvard Capital")}),
+    # a glossed last name and a relative clause after the list
+    ("Ampcera's backers include Norvento, Kia and the venture firm Halvard Capital, which invested $20 million.",
+     {("Ampcera", "Kia"), ("Ampcera", "Norvento"), ("Ampcera", "Halvard Capital")}),
 ])
 def test_partnerships_are_pairs_without_group_links(extract_facts, sentence, pairs):
     got = {tuple(sorted(f["orgs"])) for f in extract_facts(sentence, "partnership")}
