@@ -125,6 +125,19 @@ def _plain(entry: dict, *keys: str) -> tuple:
 
 
 @lru_cache(maxsize=1)
+def organisation_by_casefold() -> dict[str, Entry]:
+    """Known organisations by their names written in any case ("Gotion High-tech" for "Gotion High-Tech"); a
+    folded form two organisations share is left out."""
+    seen: dict[str, Entry | None] = {}
+    for org in load_schema("organizations"):
+        entry = Entry("Organization", org["name"], _plain(org, "type", "country"))
+        for surface in [org["name"], *org.get("aliases", [])]:
+            key = surface.casefold()
+            seen[key] = entry if seen.get(key, entry) == entry else None
+    return {k: e for k, e in seen.items() if e is not None and len(k) > 3}
+
+
+@lru_cache(maxsize=1)
 def domain_gazetteer() -> Gazetteer:
     """Organisations, materials, processes, products and locations from schemas/, in one index."""
     gaz = Gazetteer()

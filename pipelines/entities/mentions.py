@@ -14,7 +14,7 @@ from kg.model import Mention
 from pipelines.entities.abbreviations import find_definitions, find_reversed_definitions
 from pipelines.entities.chemicals import find_chemical_names, find_composed_materials, find_elemental_materials
 from pipelines.entities.formulas import find_formulas, parse_formula
-from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer
+from pipelines.entities.gazetteer import Entry, Gazetteer, domain_gazetteer, organisation_by_casefold
 from pipelines.entities.organizations import (find_organizations, fold_legal_name, is_organisation_name,
                                               stop_capitalised)
 from pipelines.entities.persons import find_persons
@@ -126,10 +126,12 @@ def _known_organisation(name: str) -> Entry | None:
     words = re.sub(r"\s*\([^)]*\)", "", name).split()
     while len(words) > 1 and (entry := _lexicon_entry(words[0])) is not None and entry.type == "Location":
         words.pop(0)  # "Beijing WeLion New Energy Technology": a seat before the name
+    if (entry := organisation_by_casefold().get(" ".join(words).casefold())) is not None:
+        return entry  # "Gotion High-tech" is "Gotion High-Tech"
     generic = generic_org_words() | {"Development", "Holding", "Holdings", "New"}
     while len(words) > 1 and words[-1] in generic:
         words.pop()
-        entry = _lexicon_entry(" ".join(words))
+        entry = _lexicon_entry(" ".join(words)) or organisation_by_casefold().get(" ".join(words).casefold())
         if entry is not None and entry.type == "Organization":
             return entry
     return None

@@ -170,6 +170,7 @@ def test_a_name_the_model_found_once_is_found_wherever_the_document_repeats_it()
     ("The applicant is Factorial Energy Technologies, Inc. of Woburn.", ("Organization", "Factorial Energy")),
     ("Ducati Motor Holding S.p.A. showed a bike.", ("Organization", "Ducati")),
     ("Hefei Gotion New Energy Technology Co., Ltd. opened a plant.", ("Organization", "Guoxuan High-tech")),
+    ("The assignee is Quantumscape Battery, Inc.", ("Organization", "QuantumScape")),  # a known name in any case
     # an element symbol that opens a person's name is part of the name
     ("The chief scientist of the start-up is Li Wenbo.", ("Person", "Li Wenbo")),
     # a title before a name makes a person, and ends an organisation's name
