@@ -76,6 +76,9 @@ def _named_near(named: re.Pattern, text: str, hints: list[tuple[int, int]]) -> l
     return [found[k] for k in sorted(found)]
 
 
+_COMPOSITE = re.compile(r"\s+composites?\b(?![\w\-])")
+
+
 def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, name, material class) of chemical names in the text."""
     hints = _hints(text)
@@ -90,6 +93,10 @@ def find_chemical_names(text: str) -> list[tuple[int, int, str, str]]:
         if re.match(r"(?:bis|tris|tetra|tri|di|mono|poly)\b", name, re.I) and " " not in name or ", " in name:
             continue  # a locant comma has no space after it ("1,2-dimethoxyethane"); "polymer, oxide" is a list
         last = re.split(r"[\s\-)]", name)[-1].lower()
+        composite = _COMPOSITE.match(text, m.end(1))
+        if composite:  # "polymer-oxide composites": the composite of the named constituents
+            out.append((start, composite.end(), f"{name} composite", "composite"))
+            continue
         out.append((start, m.end(1), name, "polymer" if name.lower().startswith("poly") else classes[last]))
     for m in single.finditer(text):
         out.append((m.start(1), m.end(1), m.group(1), "other"))
@@ -113,6 +120,7 @@ _LEADING = re.compile(r"^(?:the|a|an|its|their|this|that|these|of|and|or|with|fo
                       r"conventional|existing|current|other|such)\s+", re.I)
 
 
+_PROPERTY = re.compile(r"(?:low|high|ultra|super|highly)-[\w\-]+\s", re.I)
 _ROLE_HINT = re.compile(r"anode|cathode|electrolyte", re.I)
 
 
@@ -137,6 +145,9 @@ def find_composed_materials(text: str) -> list[tuple[int, int, str, str]]:
             name, start = name[cut:].lstrip(), start + cut
             if not name:
                 break
+        # "low-expansion silicon-based anodes": a property is no part of what the electrode is made of
+        while len(name.split()) > 2 and _PROPERTY.match(name) and name.split()[0].lower() not in composition:
+            name = name.split(maxsplit=1)[1]
         if len(name.split()) < 2:
             continue
         out.append((start, m.end(1), name, roles[name.split()[-1].lower()]))

@@ -33,23 +33,28 @@ def find_products(text: str, oem_spans: list[tuple[int, int, str]]) -> list[tupl
 
 
 @lru_cache(maxsize=1)
-def _material_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+def _material_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     heads = load_schema("detectors")["material_heads"]
     alternatives = "|".join(sorted(heads, key=len, reverse=True))
     # a coined name has no function words: "father of the solid polymer electrolyte" is an epithet
     quoted = re.compile(rf"\"((?![^\"]*\b(?:of|the|a|an|is|for)\s)[a-z][a-z\- ]{{2,50}}\s(?:{alternatives}))\"")
+    # 'a "sponge silicon" anode': the quoted words name the kind of part after them
+    before = re.compile(rf"\"((?![^\"]*\b(?:of|the|a|an|is|for)\s)[a-z][a-z\- ]{{2,40}})\"\s+({alternatives})\b")
     function_words = r"(?:the|a|an|of|and|or|in|is|are|was|were|to|with|for|as|by|on|at|its|their|this|that)\b"
     acronym = re.compile(rf"\b([A-Z][A-Z0-9]{{2,}}(?:-[A-Z0-9]+)?)((?:\s+(?!{function_words})[a-z][\w\-]*){{0,4}}"
                          rf"\s+(?:{alternatives}))\b")
-    return quoted, acronym, heads
+    return quoted, before, acronym, heads
 
 
 def find_coined_materials(text: str) -> list[tuple[int, int, str, str]]:
-    """Materials named by their authors: "dynamic adaptive interface", "VIGLAS … glass electrolyte"."""
-    quoted, acronym, heads = _material_patterns()
+    """Materials named by their authors: "dynamic adaptive interface", "VIGLAS … glass electrolyte", 'a "sponge
+    silicon" anode'."""
+    quoted, before, acronym, heads = _material_patterns()
     out = []
     for m in quoted.finditer(text):
         out.append((m.start(1), m.end(1), m.group(1), heads.get(m.group(1).split()[-1], "other")))
+    for m in before.finditer(text):
+        out.append((m.start(), m.end(2), f"{m.group(1)} {m.group(2)}", heads[m.group(2)]))
     for m in acronym.finditer(text):
         out.append((m.start(1), m.end(2), m.group(1), heads.get(m.group(2).split()[-1], "other")))
     return out

@@ -15,6 +15,7 @@ from pipelines.entities.chemicals import find_chemical_names, find_elemental_mat
     ("a 1,2-dimethoxyethane and 1,4-dioxane mix with 2-methyltetrahydrofuran", [("2-methyltetrahydrofuran", "other")]),
     ("dissolved polysulfides", [("polysulfides", "other")]),
     ("a methyl cellulose binder", [("methyl cellulose", "polymer")]),
+    ("separators made of polymer-ceramic oxide composites", [("polymer-ceramic oxide composite", "composite")]),
 ])
 def test_chemical_names(text, expected):
     assert [(name, cls) for _, _, name, cls in find_chemical_names(text)] == expected
@@ -33,6 +34,9 @@ def test_a_defined_abbreviation_of_a_chemical_name_is_that_material():
     ("cells pair a silicon-carbon composite anode with a nickel-rich cathode",
      [("silicon-carbon composite anode", "anode"), ("nickel-rich cathode", "cathode")]),
     ("it enables graphite anodes", [("graphite anodes", "anode")]),   # the verb is not part of the name
+    # a property is no part of the composition
+    ("high-capacity silicon-carbon composite anodes", [("silicon-carbon composite anodes", "anode")]),
+    ("a high-nickel cathode", [("high-nickel cathode", "cathode")]),  # unless it is the composition
 ])
 def test_electrodes_named_by_composition(text, expected):
     from pipelines.entities.chemicals import find_composed_materials

@@ -52,3 +52,13 @@ def test_a_products_other_name_is_the_same_product():
                                                "Jinxing cells reach 400 Wh/kg."))
     products = [e for e in doc.entities if e.type == "Product"]
     assert [(p.name, p.aliases) for p in products] == [("Halcyon", ["Jinxing"])]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('cells with a "foam copper" anode', [("foam copper anode", "anode")]),  # quoted words name the part's kind
+    ('the "father of the garnet" cathode', []),                             # an epithet is no name
+])
+def test_quoted_kind_of_part(text, expected):
+    from pipelines.entities.products import find_coined_materials
+
+    assert [(name, role) for _, _, name, role in find_coined_materials(text)] == expected
