@@ -144,11 +144,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         unique.setdefault(_identity(fact), fact)
     facts = _drop_superseded(_with_organisation_chemistry(list(unique.values()),
                                                           organisation_chemistries(norms, passage_spans)))
-    heading_ids = {p.id for p, is_heading in zip(passages, headings) if is_heading} | \
-        ({passages[0].id} if passages else set())
-    body_places = {s.mention.name for passage, spans in zip(passages, passage_spans) if passage.id not in heading_ids
-                   for s in spans if s.mention.label == "Location"}
-    facts = _drop_restated_lines(facts, heading_ids, body_places)
+    facts = _drop_restated_lines(facts, passages[0].id if passages else None)
     entities, aliases, resolved = resolve_entities(document, all_mentions)
     known = {e.key for e in entities}
     for fact in facts:
@@ -322,23 +318,18 @@ def _drop_superseded(facts: list) -> list:
                      and (f.slots["org"], f.slots["stage"]) in known_lines)]
 
 
-def _drop_restated_lines(facts: list, heading_passages: set[str], body_places: set[str]) -> list:
+def _drop_restated_lines(facts: list, title_passage: str | None) -> list:
     """One line written twice is stored once: a place that is part of the other's ("Sakura" of "Sakura City,
-    Tochigi"). The body's line with the fullest place is kept, before the headline's. A headline or sub-head
-    sums up the body: its line at a place the body names is the body's line of that organisation and stage
-    ("from Kanagawa prototypes to a Yokohama pilot line" over a body that puts the pilot line in Yokohama)."""
+    Tochigi"). The body's line with the fullest place is kept, before the headline's."""
     def place(fact) -> list[str]:
         return [p.strip() for p in (fact.slots.get("location") or "").split(",") if p.strip()]
 
     def preference(fact) -> tuple:
-        return (fact.evidence.passage_id in heading_passages, -len(place(fact)), fact.evidence.start)
+        return (fact.evidence.passage_id == title_passage, -len(place(fact)), fact.evidence.start)
 
     def restates(kept, fact) -> bool:
         if any(kept.slots[k] != fact.slots[k] for k in ("org", "stage", "chemistry")):
             return False
-        if fact.evidence.passage_id in heading_passages and kept.evidence.passage_id not in heading_passages \
-                and set(place(fact)) <= body_places:
-            return True
         return bool(place(fact)) and all(any(p in q for q in place(kept)) for p in place(fact))
 
     kept: list = []

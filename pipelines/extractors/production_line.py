@@ -27,8 +27,16 @@ def chemistry_of(text: str) -> str | None:
 _SITED = re.compile(r"\s+(?:\w+\s+){0,3}?(?:in|at|near|outside|located in|based in)\s+(?:the\s+)?$")
 
 
+@lru_cache(maxsize=1)
+def _qualifies_other_noun() -> re.Pattern:
+    nouns = "|".join(cues("production_line", "not_sited_nouns"))
+    lines = "|".join(cues("production_line", "line_nouns"))
+    return re.compile(rf"\s+(?:{nouns})\b(?!(?:\s+[\w\-]+){{0,2}}?\s+(?:{lines})\b)")
+
+
 def _location(ctx: PassageContext, org: Span, anchor: int | None = None) -> str | None:
-    places = [s for s in ctx.of_type("Location") if s.start >= org.start - 2]
+    places = [s for s in ctx.of_type("Location") if s.start >= org.start - 2
+              and not _qualifies_other_noun().match(ctx.text, s.end)]
     if not places:
         return None
     # "a Yokohama pilot line": a place that qualifies the line is its site

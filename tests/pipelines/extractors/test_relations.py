@@ -261,7 +261,9 @@ def test_a_place_that_qualifies_the_line_is_its_site(extract_facts):
     assert [f["location"] for f in extract_facts(text, "production_line")] == ["Salzgitter"]
 
 
-def test_a_subhead_sums_up_the_lines_its_section_states(extract_facts):
+def test_a_place_that_qualifies_another_noun_is_no_site(extract_facts):
     text = ("Ampcera: Stuttgart prototypes, now a pilot line\n\n"
             "Ampcera first made prototype cells in Stuttgart. A pilot line was then built at its Munich Plant.")
     assert [f["location"] for f in extract_facts(text, "production_line")] == ["Munich Plant"]
+    assert [f["location"] for f in extract_facts("Ampcera opens a Munich battery pilot plant.", "production_line")] \
+        == ["Munich"]
