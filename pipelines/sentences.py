@@ -20,31 +20,46 @@ _MARKER = re.compile(r"[\W_]*(?:\d{1,3}|[ivxIVX]{1,4}|[a-zA-Z])?[.)]?[\W_]*")
 
 @lru_cache(maxsize=1)
 def sentence_pipeline():
+    """The tokenizer with the domain's abbreviations, and the sentencizer's sentence-final characters."""
     import spacy
     from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")
     for abbreviation in load_schema("text")["abbreviations"]:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
-    nlp.add_pipe("sentencizer")
     nlp.max_length = 10_000_000
-    return nlp
+    final = frozenset(nlp.vocab.strings.add(ch) for ch in nlp.add_pipe("sentencizer").punct_chars)
+    nlp.remove_pipe("sentencizer")
+    return nlp, final
+
+
+def _sentence_firsts(table, final: frozenset[int]) -> list[int]:
+    """The sentencizer's rule on token arrays (it builds a Python object per token): a sentence starts at the
+    first word token after a sentence-final character."""
+    import numpy
+
+    punct = table[:, 3].astype(bool)
+    is_final = numpy.array([o in final for o in table[:, 2].tolist()], dtype=bool)
+    words = numpy.flatnonzero(~(punct | is_final))
+    finals_before = numpy.cumsum(is_final)
+    # a word starts a sentence when a sentence-final character stands between it and the word before it
+    later = words[1:][finals_before[words[1:] - 1] > finals_before[words[:-1]]]
+    lead = words[:1][finals_before[words[:1] - 1] > 0] if len(words) and words[0] > 0 else words[:0]
+    return [0, *lead.tolist(), *later.tolist()]
 
 
 def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
     """For each text, the (start, end) character spans of its sentences, whitespace trimmed."""
-    import numpy
-    from spacy.attrs import IDX, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
-    nlp = sentence_pipeline()
-    for doc in nlp.pipe(texts, batch_size=256):
-        text = doc.text
+    nlp, final = sentence_pipeline()
+    texts = list(texts)
+    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=256)):
         if not len(doc):
             yield []
             continue
-        # token arrays instead of `doc.sents`, which builds a Python object per token
-        table = doc.to_array([IDX, LENGTH, SENT_START])
-        firsts = [0, *(numpy.flatnonzero(table[1:, 2] == 1) + 1).tolist()]
+        table = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
+        firsts = _sentence_firsts(table, final)
         spans = []
         for first, after in zip(firsts, [*firsts[1:], len(table)]):
             start, end = int(table[first, 0]), int(table[after - 1, 0] + table[after - 1, 1])

@@ -70,11 +70,16 @@ class Gazetteer:
         hits: list[Hit] = []
         lowered = text.lower()
         pos = 0
-        for word in _WORD.finditer(text):
+        by_first = self.by_first
+        aligned = len(lowered) == len(text)  # lower() may lengthen a few characters ("İ")
+        for word in _WORD.finditer(lowered if aligned else text):
+            key = word.group() if aligned else word.group().lower()
+            if key not in by_first and not (len(key) > 4 and key[-1] == "s"):
+                continue  # most words start no surface: skip them before any other test
             start = word.start()
             if start < pos or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_@")):
                 continue
-            for surface, fold, plural, entry in self._candidates(word.group().lower()):
+            for surface, fold, plural, entry in self._candidates(key):
                 end = start + len(surface)
                 candidate = lowered[start:end] if fold else text[start:end]
                 if candidate != (surface.lower() if fold else surface):

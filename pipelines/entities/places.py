@@ -15,7 +15,7 @@ _NAME_WORD = r"[A-Z][\w'’\-]*[\w]"
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     table = load_schema("detectors")["places"]
     units = "|".join(map(re.escape, table["admin_units"]))
     suffixes = "|".join(map(re.escape, table["admin_suffixes"]))
@@ -25,7 +25,13 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     owned = re.compile(rf"(?:\b(?:its|their|our)|['’]s)\s+(?:(?:new|newly|recently|built|opened|own|main|"
                        rf"existing)\s+){{0,3}}((?:{_NAME_WORD}\s+){{1,3}}(?:{heads}))(?![\w\-])")
     short = re.compile(rf"^(.+?)(?:\s+(?i:{units})|-(?:{suffixes}))$")
-    return unit, suffixed, owned, short
+    hint = re.compile(rf"\s(?:{units})\b|-(?:{suffixes})\b")  # one cheap search before the costly patterns
+    return unit, suffixed, owned, short, hint
+
+
+@lru_cache(maxsize=1)
+def _site_head_hint() -> re.Pattern:
+    return re.compile(rf"\s(?:{'|'.join(map(re.escape, load_schema('detectors')['site_heads']))})\b")
 
 
 def _stop_words() -> frozenset[str]:
@@ -36,7 +42,9 @@ def _stop_words() -> frozenset[str]:
 
 def find_admin_places(text: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of "<Name> Prefecture/Province/County/District/City" and "<Name>-gu/-si/-do"."""
-    unit, suffixed, _, _ = _patterns()
+    unit, suffixed, _, _, hint = _patterns()
+    if not hint.search(text):
+        return []
     out = []
     for pattern in (unit, suffixed):
         for m in pattern.finditer(text):
@@ -52,7 +60,9 @@ def find_admin_places(text: str) -> list[tuple[int, int, str]]:
 
 def find_owned_sites(text: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of a named site after its owner: "the company's Chiba Complex", "its Yasu Plant"."""
-    _, _, owned, _ = _patterns()
+    _, _, owned, _, _ = _patterns()
+    if not _site_head_hint().search(text):
+        return []
     out = []
     for m in owned.finditer(text):
         words = m.group(1).split()

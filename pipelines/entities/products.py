@@ -131,6 +131,8 @@ _SYNONYM = re.compile(r"\s*\((?:[^()\"“”]{0,30}?\s)?[\"“]?([A-Z][\w\-]+)[\
 
 def find_product_synonyms(text: str) -> list[tuple[str, str]]:
     """"Gemstone cells (Chinese name "Jinshi")", "Aurora packs (Borealis)": a product and its other name."""
+    if "(" not in text:
+        return []
     out = []
     for start, end, name, head in find_named_products(text):
         m = _SYNONYM.match(text, end + (len(head) + 1 if head and text.startswith(head, end + 1) else 0))

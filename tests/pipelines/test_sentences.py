@@ -28,3 +28,22 @@ def test_sentences_split_and_keep_offsets():
 
 def test_numbered_heading_marker_stays_with_its_text():
     assert _sentences("1. The Solid-Solid Interface Problem") == ["1. The Solid-Solid Interface Problem"]
+
+
+@pytest.mark.parametrize("text", [
+    "Toyota targets 2027. Samsung SDI began sampling! Why? Nobody knows…",
+    '"Cells are ready." Then the line opened (in 2026). Output rose.',
+    "It works!! Really?! yes. ok",
+    "No final stop at all",
+])
+def test_sentences_are_the_sentencizers(text):
+    """The token-array rule gives the sentences spaCy's sentencizer gives on the same tokens."""
+    import spacy
+
+    from pipelines.sentences import sentence_pipeline, sentence_spans
+
+    reference = spacy.blank("en")
+    reference.tokenizer = sentence_pipeline()[0].tokenizer
+    reference.add_pipe("sentencizer")
+    expected = [(s.start_char, s.end_char) for s in reference(text).sents]
+    assert [text[a:b] for a, b in next(sentence_spans([text]))] == [text[a:b].strip() for a, b in expected]
