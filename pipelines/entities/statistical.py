@@ -47,17 +47,26 @@ def generic_org_words() -> frozenset[str]:
     return frozenset(_table()["generic_org_words"])
 
 
+@lru_cache(maxsize=1)
+def _month_names() -> frozenset[str]:
+    return frozenset(load_schema("dates")["standalone_months"])
+
+
+_FISCAL = re.compile(r"FY\d{2,4}|Q[1-4]")
+
+
 def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset()) -> bool:
     """True when the passage has a capitalised word that no recogniser claimed and that is a candidate name: not
-    the capital that opens a sentence or a "Label:" segment, not an acronym, unit or technical term, not a word
-    the document also writes in lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
+    the capital that opens a sentence or a "Label:" segment, not an acronym, unit, technical term, month or fiscal
+    year, not a word the document also writes in lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
     from pipelines.quantities import is_unit
 
     spans = sorted(claimed)
     for m in _CAPITALISED.finditer(text):
         word = m.group()
         if len(word) <= 2 or word in stop_capitalised() or word.lower() in common or _ACRONYM.fullmatch(word) \
-                or _COMPOUND_ADJECTIVE.fullmatch(word) or any(a <= m.start() < b for a, b in spans):
+                or _COMPOUND_ADJECTIVE.fullmatch(word) or word.lower() in _month_names() or _FISCAL.fullmatch(word) \
+                or any(a <= m.start() < b for a, b in spans):
             continue
         if _opens_segment(text, m.start()) and not _CAPITALISED.match(text, m.end() + 1):
             continue
