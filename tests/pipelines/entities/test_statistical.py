@@ -44,6 +44,7 @@ def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     ("Toyota builds cells.", [(0, 6)], False),              # every capital explained
     ("Sales rose in spring.", [], False),                   # only the sentence's first capital
     ("The plant near Västerås opens.", [], True),
+    ("Toyota builds cells from January and ships in FY2027.", [(0, 6)], False),  # dates are no names
 ])
 def test_the_model_runs_only_where_rules_leave_a_name_unexplained(text, claimed, expected):
     assert needs_model(text, claimed) is expected
