@@ -12,6 +12,8 @@ from functools import lru_cache
 from pipelines.schemas import load_schema
 
 _NAME_WORD = r"[A-Z][\w'’\-]*[\w]"
+# "its newly built", "Hyundai's", "their own": an owner written before what it owns
+_OWNER = r"(?:\b(?:its|their|our)|['’]s)\s+(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}"
 
 
 @lru_cache(maxsize=1)
@@ -22,8 +24,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern, re.Patt
     heads = "|".join(map(re.escape, load_schema("detectors")["site_heads"]))
     unit = re.compile(rf"(?<![\w\-])((?:{_NAME_WORD}\s+){{1,3}}(?:{units}))(?![\w\-])")
     suffixed = re.compile(rf"(?<![\w\-])([A-Z][a-z]{{2,}}-(?:{suffixes}))(?![\w\-])")
-    owned = re.compile(rf"(?:\b(?:its|their|our)|['’]s)\s+(?:(?:new|newly|recently|built|opened|own|main|"
-                       rf"existing)\s+){{0,3}}((?:{_NAME_WORD}\s+){{1,3}}(?:{heads}))(?![\w\-])")
+    owned = re.compile(rf"{_OWNER}((?:{_NAME_WORD}\s+){{1,3}}(?:{heads}))(?![\w\-])")
     short = re.compile(rf"^(.+?)(?:\s+(?i:{units})|-(?:{suffixes}))$")
     hint = re.compile(rf"\s(?:{units})\b|-(?:{suffixes})\b")  # one cheap search before the costly patterns
     return unit, suffixed, owned, short, hint
@@ -78,8 +79,7 @@ def short_place_name(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-_OWNED_BY = re.compile(r"(?:\b(?:its|their|our)|['’]s)\s+"
-                       r"(?:(?:new|newly|recently|built|opened|own|main|existing)\s+){0,3}$")
+_OWNED_BY = re.compile(_OWNER + "$")
 
 
 def is_site_name(name: str, text: str, start: int, organisations: set[str]) -> bool:
