@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipelines.schemas import parse_yaml
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "dates.yaml"
 
@@ -668,7 +668,7 @@ def _relative_hit(m: re.Match[str], unit: str, shift: int, pub: _Pub | None) -> 
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
     with SCHEMA_PATH.open(encoding="utf-8") as fh:
-        return _Vocab(yaml.safe_load(fh))
+        return _Vocab(parse_yaml(fh))
 
 
 @lru_cache(maxsize=256)

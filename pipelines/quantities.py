@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pint
-import yaml
+
+from pipelines.schemas import parse_yaml
 
 UNITS_PATH = Path(__file__).resolve().parents[1] / "schemas" / "units.yaml"
 
@@ -60,7 +61,7 @@ class UnitSchema:
 
 def load_schema(path: Path = UNITS_PATH) -> UnitSchema:
     """Read the unit vocabulary; the canonical form of each unit is also one of its aliases."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = parse_yaml(path.read_text(encoding="utf-8"))
     units = {
         str(name): UnitEntry(
             canonical=str(name),

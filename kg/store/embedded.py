@@ -95,6 +95,9 @@ class EmbeddedStore:
         self.conn.create_function("py_lower", 1, _lower, deterministic=True)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # checkpoint every ~40 MB of WAL, not SQLite's 4 MB: an ingest rewrites the same FTS and index pages in
+        # every document's transaction, and each checkpoint copies them again (−20 % store CPU on `kg bench`)
+        self.conn.execute("PRAGMA wal_autocheckpoint=10000")
         self.conn.execute("PRAGMA foreign_keys=OFF")
         self._add_missing_columns()
         self.conn.executescript(_SCHEMA)

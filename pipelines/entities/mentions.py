@@ -395,7 +395,7 @@ def statistical_candidates(texts: list[str], found: list[list[Candidate]],
     common = lowercase_words(texts)
     todo = [i for i, (text, cands, heading) in enumerate(zip(texts, found, headings))
             if not (heading and is_title_case(text, common))
-            and needs_model(text, [(c.start, c.end) for c in cands], common)]
+            and needs_model(text, [(c.start, c.end) for c in cands], common, heading)]
     out: list[list[Candidate]] = [[] for _ in texts]
     for i, entities in zip(todo, recognise([texts[i] for i in todo])):
         for start, end, kind, name in typed_names(texts[i], entities, common):

@@ -55,24 +55,61 @@ def _month_names() -> frozenset[str]:
 _FISCAL = re.compile(r"FY\d{2,4}|Q[1-4]")
 
 
-def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset()) -> bool:
+def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset(),
+                heading: bool = False) -> bool:
     """True when the passage has a capitalised word that no recogniser claimed and that is a candidate name: not
     the capital that opens a sentence or a "Label:" segment, not an acronym, unit, technical term, month or fiscal
-    year, not a word the document also writes in lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in the text)."""
+    year, not a word the document also writes in lower case (`common`: "Pilot Lines" in a heading, "pilot lines" in
+    the text), not a source. A heading capitalises its common words, so only the model's places are kept there and
+    only a word after a place preposition ("… Pilot Line in Suwon") is a candidate."""
     from pipelines.quantities import is_unit
 
+    if _credit_line().match(text):
+        return False
     spans = sorted(claimed)
+    sources: list[tuple[int, int]] = []
     for m in _CAPITALISED.finditer(text):
         word = m.group()
         if len(word) <= 2 or word in stop_capitalised() or word.lower() in common or _ACRONYM.fullmatch(word) \
                 or _COMPOUND_ADJECTIVE.fullmatch(word) or word.lower() in _month_names() or _FISCAL.fullmatch(word) \
-                or any(a <= m.start() < b for a, b in spans):
+                or any(a <= m.start() < b for a, b in spans) or is_unit(word) or is_technical(word):
             continue
-        if _opens_segment(text, m.start()) and not _CAPITALISED.match(text, m.end() + 1):
-            continue
-        if not is_unit(word) and not is_technical(word):
-            return True
+        if not sources:  # searched only once a word is left unexplained, as few passages have one
+            sources = source_spans(text) or [(-1, -1)]
+            spans = sorted(spans + sources)
+            if any(a <= m.start() < b for a, b in sources):
+                continue
+        if _opens_segment(text, m.start()) and not _unclaimed_capital_at(text, m.end() + 1, spans) \
+                or heading and not _after_place_preposition(text, m.start()):
+            continue  # "Exploring Colombia for …": a known name after the opening capital does not extend it
+        return True
     return False
+
+
+def _unclaimed_capital_at(text: str, start: int, claimed: list[tuple[int, int]]) -> bool:
+    return _CAPITALISED.match(text, start) is not None and not any(a <= start < b for a, b in claimed)
+
+
+@lru_cache(maxsize=1)
+def _credit_line() -> re.Pattern:
+    labels = "|".join(map(re.escape, _table()["credit_labels"]))
+    return re.compile(rf"\W*(?:{labels})\W{{0,3}}:", re.I)
+
+
+@lru_cache(maxsize=1)
+def _source_pattern() -> re.Pattern:
+    """Outlets, journal titles by their opening or closing words, and cited authors ("Troy et al.")."""
+    table = _table()
+    outlets = "|".join(sorted(map(re.escape, table["outlets"]), key=len, reverse=True))
+    openers = "|".join(sorted(map(re.escape, table["journal_openers"]), key=len, reverse=True))
+    closers = "|".join(map(re.escape, table["journal_closers"]))
+    return re.compile(rf"(?<![\w\-])(?:(?:{openers})(?:\s+[A-Z][\w&\-]*)+|(?:[A-Z][\w&\-]*\s+)+(?:{closers})"
+                      rf"|(?:{outlets})|[A-Z][\w'’\-]+(?=\s+et\s+al\b))(?![\w\-])")
+
+
+def source_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text names a source rather than an actor: the model need not look there."""
+    return [m.span() for m in _source_pattern().finditer(text)]
 
 
 def _opens_segment(text: str, start: int) -> bool:

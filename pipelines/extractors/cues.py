@@ -92,16 +92,22 @@ def _abbreviations() -> frozenset[str]:
     return frozenset(w.rstrip(".").split()[-1].split(".")[-1] for w in words if w.strip("."))
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s|\.\s")
+_LAST_WORD = re.compile(r"(?:^|[\s.,])(\w+)$")
+
+
+@lru_cache(maxsize=64)  # every extractor asks it of the same passage
+def clauses(text: str) -> tuple[tuple[int, int], ...]:
     """Clause spans split at semicolons, dashes between words and sentence breaks."""
     cuts = [0]
-    for m in re.finditer(r";|\s[—–]\s|\.\s", text):
-        if m.group().startswith(".") and re.search(r"(?:^|[\s.,])([\w]+)$", text[:m.start()]) and \
-                re.search(r"([\w]+)$", text[:m.start()]).group(1) in _abbreviations():
-            continue
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.group()[0] == ".":
+            before = _LAST_WORD.search(text[max(0, m.start() - 60):m.start()])
+            if before and before.group(1) in _abbreviations():
+                continue
         cuts.append(m.end())
     cuts.append(len(text))
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return tuple((a, b) for a, b in zip(cuts, cuts[1:]) if b > a)
 
 
 def segments(ctx: PassageContext, start: int, end: int) -> list[tuple[int, int]]:

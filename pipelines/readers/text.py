@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.readers.base import Block, ReadError, SourceDocument
+from pipelines.schemas import parse_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+|\*\*)")
@@ -61,7 +62,7 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = parse_yaml(match.group(1))
         except yaml.YAMLError as exc:
             raise ReadError(path, f"invalid YAML front matter ({str(exc).splitlines()[0]})") from None
         if isinstance(loaded, dict):

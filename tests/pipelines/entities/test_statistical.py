@@ -45,9 +45,22 @@ def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     ("Sales rose in spring.", [], False),                   # only the sentence's first capital
     ("The plant near Västerås opens.", [], True),
     ("Toyota builds cells from January and ships in FY2027.", [(0, 6)], False),  # dates are no names
+    ("Credits: Reuters, Autocar, Intelligent Mobility", [], False),   # a credit line names sources
+    ("The result appeared in Chemical Communications last year.", [], False),  # a journal by its closing word
+    ("The phase was first reported by Okafor et al. in 2019.", [], False),  # a cited author
+    ("Harnessing Lyon for electrode production", [(10, 14)], False),  # a known name after the opening capital
+    ("Harnessing Valdoria Works for electrode production", [], True),
 ])
 def test_the_model_runs_only_where_rules_leave_a_name_unexplained(text, claimed, expected):
     assert needs_model(text, claimed) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pilot Line Opens in Valdoria", True),           # a heading's place after a preposition
+    ("Quarterly Outlook and Competitive Landscape", False),
+])
+def test_in_a_heading_only_a_word_after_a_place_preposition_needs_the_model(text, expected):
+    assert needs_model(text, [], heading=True) is expected
 
 
 def test_a_known_company_with_generic_words_is_that_company(extract_facts):
