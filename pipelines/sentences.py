@@ -54,7 +54,13 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
 
     nlp, final = sentence_pipeline()
     texts = list(texts)
-    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=256)):
+    single = [_one_sentence(text) for text in texts]
+    docs = nlp.tokenizer.pipe((t for t, one in zip(texts, single) if one is None), batch_size=256)
+    for text, one in zip(texts, single):
+        if one is not None:
+            yield one
+            continue
+        doc = next(docs)
         if not len(doc):
             yield []
             continue
@@ -70,6 +76,28 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
             if end > start:
                 spans.append((start, end))
         yield _merge_markers(text, spans)
+
+
+@lru_cache(maxsize=1)
+def _first_final() -> re.Pattern:
+    import spacy
+
+    return re.compile("[" + re.escape("".join(spacy.blank("en").add_pipe("sentencizer").punct_chars)) + "]")
+
+
+_CLOSING = frozenset("\"'”’»)]}")
+
+
+def _one_sentence(text: str) -> list[tuple[int, int]] | None:
+    """The span of a text that is one sentence whatever the tokenizer does — no sentence-final character stands
+    before its last word (most headings, list items and one-sentence paragraphs) — else None: the tokenizer
+    decides."""
+    body = text.rstrip()
+    first = _first_final().search(body)
+    if first is not None and not all(ch in _CLOSING or _first_final().match(ch) for ch in body[first.start():]):
+        return None
+    start = len(body) - len(body.lstrip())
+    return [(start, len(body))] if body[start:] else []
 
 
 def _merge_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -72,8 +72,9 @@ def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset
         word = m.group()
         if len(word) <= 2 or word in stop_capitalised() or word.lower() in common or _ACRONYM.fullmatch(word) \
                 or _COMPOUND_ADJECTIVE.fullmatch(word) or word.lower() in _month_names() or _FISCAL.fullmatch(word) \
-                or any(a <= m.start() < b for a, b in spans) or is_unit(word) or is_technical(word):
-            continue
+                or any(a <= m.start() < b for a, b in spans) or is_unit(word) or is_technical(word) \
+                or word in generic_org_words() and any(b + 1 == m.start() for _, b in spans):
+            continue  # "VW Group": a generic word after a known name adds no name
         if not sources:  # searched only once a word is left unexplained, as few passages have one
             sources = source_spans(text) or [(-1, -1)]
             spans = sorted(spans + sources)

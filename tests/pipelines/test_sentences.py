@@ -35,6 +35,11 @@ def test_numbered_heading_marker_stays_with_its_text():
     '"Cells are ready." Then the line opened (in 2026). Output rose.',
     "It works!! Really?! yes. ok",
     "No final stop at all",
+    'One sentence that ends in a quote."',  # one sentence, told without the tokenizer
+    "Samsung SDI and LG Energy Solution Co.",
+    "Targets were met...",
+    "(The line opened.)",
+    "Is it ready?!",
 ])
 def test_sentences_are_the_sentencizers(text):
     """The token-array rule gives the sentences spaCy's sentencizer gives on the same tokens."""

@@ -50,6 +50,7 @@ def test_outlets_authors_and_terms_are_not_entities(text, unwanted):
     ("The phase was first reported by Okafor et al. in 2019.", [], False),  # a cited author
     ("Harnessing Lyon for electrode production", [(10, 14)], False),  # a known name after the opening capital
     ("Harnessing Valdoria Works for electrode production", [], True),
+    ("Engineers at Valdoria Group tested cells.", [(13, 21)], False),  # a generic word after a known name
 ])
 def test_the_model_runs_only_where_rules_leave_a_name_unexplained(text, claimed, expected):
     assert needs_model(text, claimed) is expected
