@@ -28,9 +28,9 @@ def sentence_pipeline():
     for abbreviation in load_schema("text")["abbreviations"]:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.max_length = 10_000_000
-    final = frozenset(nlp.vocab.strings.add(ch) for ch in nlp.add_pipe("sentencizer").punct_chars)
+    final_chars = frozenset(nlp.add_pipe("sentencizer").punct_chars)
     nlp.remove_pipe("sentencizer")
-    return nlp, final
+    return nlp, frozenset(nlp.vocab.strings.add(ch) for ch in final_chars), final_chars
 
 
 def _sentence_firsts(table, final: frozenset[int]) -> list[int]:
@@ -52,9 +52,9 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
     """For each text, the (start, end) character spans of its sentences, whitespace trimmed."""
     from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
-    nlp, final = sentence_pipeline()
+    nlp, final, final_chars = sentence_pipeline()
     texts = list(texts)
-    single = [_one_sentence(text) for text in texts]
+    single = [_one_sentence(text, final_chars) for text in texts]
     docs = nlp.tokenizer.pipe((t for t, one in zip(texts, single) if one is None), batch_size=256)
     for text, one in zip(texts, single):
         if one is not None:
@@ -78,23 +78,16 @@ def sentence_spans(texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
         yield _merge_markers(text, spans)
 
 
-@lru_cache(maxsize=1)
-def _first_final() -> re.Pattern:
-    import spacy
-
-    return re.compile("[" + re.escape("".join(spacy.blank("en").add_pipe("sentencizer").punct_chars)) + "]")
-
-
 _CLOSING = frozenset("\"'”’»)]}")
 
 
-def _one_sentence(text: str) -> list[tuple[int, int]] | None:
+def _one_sentence(text: str, final_chars: frozenset[str]) -> list[tuple[int, int]] | None:
     """The span of a text that is one sentence whatever the tokenizer does — no sentence-final character stands
     before its last word (most headings, list items and one-sentence paragraphs) — else None: the tokenizer
     decides."""
     body = text.rstrip()
-    first = _first_final().search(body)
-    if first is not None and not all(ch in _CLOSING or _first_final().match(ch) for ch in body[first.start():]):
+    first = next((i for i, ch in enumerate(body) if ch in final_chars), None)
+    if first is not None and not all(ch in _CLOSING or ch in final_chars for ch in body[first:]):
         return None
     start = len(body) - len(body.lstrip())
     return [(start, len(body))] if body[start:] else []

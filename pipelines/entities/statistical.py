@@ -55,6 +55,11 @@ def _month_names() -> frozenset[str]:
 _FISCAL = re.compile(r"FY\d{2,4}|Q[1-4]")
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternative of the words, longest first so that the longest one matches."""
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
 def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset[str] = frozenset(),
                 heading: bool = False) -> bool:
     """True when the passage has a capitalised word that no recogniser claimed and that is a candidate name: not
@@ -67,7 +72,7 @@ def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset
     if _credit_line().match(text):
         return False
     spans = sorted(claimed)
-    sources: list[tuple[int, int]] = []
+    sources: list[tuple[int, int]] | None = None
     for m in _CAPITALISED.finditer(text):
         word = m.group()
         if len(word) <= 2 or word in stop_capitalised() or word.lower() in common or _ACRONYM.fullmatch(word) \
@@ -75,8 +80,8 @@ def needs_model(text: str, claimed: Iterable[tuple[int, int]], common: frozenset
                 or any(a <= m.start() < b for a, b in spans) or is_unit(word) or is_technical(word) \
                 or word in generic_org_words() and any(b + 1 == m.start() for _, b in spans):
             continue  # "VW Group": a generic word after a known name adds no name
-        if not sources:  # searched only once a word is left unexplained, as few passages have one
-            sources = source_spans(text) or [(-1, -1)]
+        if sources is None:  # searched only once a word is left unexplained, as few passages have one
+            sources = source_spans(text)
             spans = sorted(spans + sources)
             if any(a <= m.start() < b for a, b in sources):
                 continue
@@ -93,7 +98,7 @@ def _unclaimed_capital_at(text: str, start: int, claimed: list[tuple[int, int]])
 
 @lru_cache(maxsize=1)
 def _credit_line() -> re.Pattern:
-    labels = "|".join(map(re.escape, _table()["credit_labels"]))
+    labels = _alternation(_table()["credit_labels"])
     return re.compile(rf"\W*(?:{labels})\W{{0,3}}:", re.I)
 
 
@@ -101,9 +106,7 @@ def _credit_line() -> re.Pattern:
 def _source_pattern() -> re.Pattern:
     """Outlets, journal titles by their opening or closing words, and cited authors ("Troy et al.")."""
     table = _table()
-    outlets = "|".join(sorted(map(re.escape, table["outlets"]), key=len, reverse=True))
-    openers = "|".join(sorted(map(re.escape, table["journal_openers"]), key=len, reverse=True))
-    closers = "|".join(map(re.escape, table["journal_closers"]))
+    outlets, openers, closers = (_alternation(table[k]) for k in ("outlets", "journal_openers", "journal_closers"))
     return re.compile(rf"(?<![\w\-])(?:(?:{openers})(?:\s+[A-Z][\w&\-]*)+|(?:[A-Z][\w&\-]*\s+)+(?:{closers})"
                       rf"|(?:{outlets})|[A-Z][\w'’\-]+(?=\s+et\s+al\b))(?![\w\-])")
 
@@ -204,8 +207,7 @@ def typed_names(text: str, entities: Iterable[tuple[int, int, str, str]],
 @lru_cache(maxsize=1)
 def _journal_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     table = _table()
-    openers = "|".join(sorted(map(re.escape, table["journal_openers"]), key=len, reverse=True))
-    closers = "|".join(map(re.escape, table["journal_closers"]))
+    openers, closers = _alternation(table["journal_openers"]), _alternation(table["journal_closers"])
     return (re.compile(rf"\b(?:{openers})\s*$"), re.compile(rf"(?:{openers})\s"),
             re.compile(rf"(?:\s+[A-Z][\w&\-]*)*\s+(?:{closers})\b"))
 
@@ -220,13 +222,13 @@ def _in_journal_title(text: str, start: int, end: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _programme_pattern() -> re.Pattern:
-    nouns = "|".join(sorted(map(re.escape, _table()["programme_nouns"]), key=len, reverse=True))
+    nouns = _alternation(_table()["programme_nouns"])
     return re.compile(rf"\s+(?:{nouns})\b", re.I)
 
 
 @lru_cache(maxsize=1)
 def _event_pattern() -> re.Pattern:
-    nouns = "|".join(sorted(map(re.escape, _table()["event_nouns"]), key=len, reverse=True))
+    nouns = _alternation(_table()["event_nouns"])
     return re.compile(rf"(?:\s+(?:19|20)\d\d)?\s+(?:{nouns})\b", re.I)
 
 
@@ -291,4 +293,4 @@ def _has_role(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _role_pattern(cues: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b", re.I)
+    return re.compile(rf"\b(?:{_alternation(cues)})\b", re.I)
