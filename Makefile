@@ -8,7 +8,7 @@ STORE  ?= .kg-demo
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test lint-tools install-browser clean
+.PHONY: install demo test fuzz lint-tools install-browser clean
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ demo: install
 
 test: install install-browser
 	$(BIN)/python -m pytest
+
+# The release fuzz run: fresh inputs (KG_FUZZ_EXAMPLES per property, 2500 by default) and the full pathological
+# sizes; failures are kept in tests/.hypothesis and replayed until fixed.
+fuzz: install
+	KG_FUZZ_DEEP=1 $(BIN)/python -m pytest tests/pipelines/test_fuzz.py -p no:randomly --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) .kg .kg-demo tools/cypher-lint/node_modules

@@ -6,6 +6,7 @@ Heavy libraries (spaCy, torch, sentence-transformers) are imported inside the co
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -47,10 +48,15 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders t
            store: StoreOption = None,
            workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel reader processes.")] = 1,
            no_embed: Annotated[bool, typer.Option(
-               "--no-embed", help="Skip passage embeddings (kg search computes missing ones first).")] = False) -> None:
+               "--no-embed", help="Skip passage embeddings (kg search computes missing ones first).")] = False,
+           strict: Annotated[bool, typer.Option(
+               "--strict", help="Exit 1 when a component failed on a passage (the file is still ingested).")] = False,
+           debug: Annotated[bool, typer.Option(
+               "--debug", help="Print the traceback of each component failure (also KG_DEBUG=1).")] = False) -> None:
     """Read, extract and store documents; unchanged files are skipped, changed ones replaced.
 
-    Passage embeddings for semantic search are computed at the end, once per distinct passage text.
+    Passage embeddings for semantic search are computed at the end, once per distinct passage text. A component
+    that fails on one passage costs that passage's output from it: one warning line, the file is still ingested.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -73,17 +79,22 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files and folders t
             _embed_missing(graph)
         except EmbeddingsUnavailable as exc:
             err.print(f"warning: passages not embedded, kg search will use keywords only ({exc})", markup=False)
+    debug = debug or os.environ.get("KG_DEBUG", "") not in ("", "0")
     for result in report.results:
         if result.status in ("failed", "skipped"):
             err.print(f"{result.status}: {result.path}: {result.problem}", markup=False)
+        for incident in result.incidents:
+            err.print(f"warning: {incident.line(result.path)}", markup=False)
+            if debug:
+                err.print(incident.traceback.rstrip(), markup=False)
     table = Table(title="ingest summary")
-    for column in ("added", "updated", "unchanged", "skipped", "failed", "facts"):
+    for column in ("added", "updated", "unchanged", "skipped", "failed", "warnings", "facts"):
         table.add_column(column, justify="right")
     table.add_row(*(str(report.count(s)) for s in ("added", "updated", "unchanged", "skipped", "failed")),
-                  str(sum(r.facts for r in report.results)))
+                  str(report.incidents), str(sum(r.facts for r in report.results)))
     out.print(table)
     graph.close()
-    if report.failed:
+    if report.failed or (strict and report.incidents):
         raise typer.Exit(1)
 
 

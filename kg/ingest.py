@@ -27,6 +27,7 @@ class FileResult:
     problem: str | None = None
     facts: int = 0
     entities: int = 0
+    incidents: list = field(default_factory=list)  # pipelines.faults.Incident: the file was ingested without them
 
 
 @dataclass
@@ -39,6 +40,10 @@ class IngestReport:
     @property
     def failed(self) -> list[FileResult]:
         return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def incidents(self) -> int:
+        return sum(len(r.incidents) for r in self.results)
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
@@ -68,17 +73,24 @@ def file_hash(path: Path) -> str:
 
 
 def extract_file(path: str, digest: str) -> ExtractedDocument | FileResult:
-    """Read and extract one file; user-facing problems come back as a failed/skipped FileResult."""
+    """Read and extract one file; user-facing problems come back as a failed/skipped FileResult, a component's bug
+    on a passage as an incident of the extracted document."""
     from pipelines.extract import extract_document
     from pipelines.readers import read_document
 
     try:
-        return extract_document(read_document(path), digest)
+        source = read_document(path)
     except ReadError as exc:
         return FileResult(path, "skipped" if exc.skip else "failed", exc.problem)
     except MemoryError:
         return FileResult(path, "failed", "too large to process in memory")
-    except Exception as exc:  # an extractor bug must not lose the batch; the message still names the file
+    except Exception as exc:  # a reader bug must not lose the batch; the message still names the file
+        return FileResult(path, "failed", f"internal error while reading ({type(exc).__name__}: {exc})")
+    try:
+        return extract_document(source, digest)
+    except MemoryError:
+        return FileResult(path, "failed", "too large to process in memory")
+    except Exception as exc:
         return FileResult(path, "failed", f"internal error while extracting ({type(exc).__name__}: {exc})")
 
 
@@ -110,7 +122,8 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], workers: int = 1,
         else:
             try:
                 store.replace_document(outcome)
-                result = FileResult(path, status, facts=len(outcome.facts), entities=len(outcome.entities))
+                result = FileResult(path, status, facts=len(outcome.facts), entities=len(outcome.entities),
+                                    incidents=outcome.incidents)
             except Exception as exc:
                 result = FileResult(path, "failed", f"could not store ({type(exc).__name__}: {exc})")
         report.results.append(result)

@@ -122,3 +122,4 @@ class ExtractedDocument:
     mentions: list[tuple[str, Mention]]  # (passage id, mention)
     facts: list[Fact]
     aliases: list[AliasRecord] = field(default_factory=list)
+    incidents: list = field(default_factory=list)  # pipelines.faults.Incident: components that failed on a passage

@@ -4,16 +4,18 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from functools import partial
 from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import after_preposition, anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (as_sites, build_document_lexicon, find_candidates, listed_organisations,
+from pipelines.entities.mentions import (DocumentLexicon, as_sites, build_document_lexicon, find_candidates, listed_organisations,
                                         organisation_names, propagate_names, resolve_overlaps, site_names,
                                         statistical_candidates, surnames_as_persons, to_mention)
-from pipelines.extractors import EXTRACTORS
+from pipelines.extractors import EXTRACTORS, patent
 from pipelines.extractors.base import PassageContext, Span, maker_span
-from pipelines.normalize import normalize
+from pipelines.faults import Isolation, incident
+from pipelines.normalize import NormalizedText, normalize
 from pipelines.readers.base import SourceDocument
 from pipelines.entities.statistical import generic_org_words
 from pipelines.resolve import bind_aliases_to_named, merge_place_forms, merge_short_forms, resolve_entities
@@ -40,10 +42,15 @@ def table_cells(row: str) -> list[str]:
 
 
 def extract_document(source: SourceDocument, digest: str | None = None) -> ExtractedDocument:
+    """Every stage isolated per passage (see `pipelines.faults`): a component that raises on a passage costs that
+    passage's output from it, recorded as an incident, never the document."""
     document = make_document(source, digest)
-    passages = split_passages(document.id, source)
-    norms = [normalize(p.text) for p in passages]
-    lexicon = build_document_lexicon([n.text for n in norms])
+    guard = Isolation((0, len(source.text)))
+    passages = guard.call(guard.span, None, split_passages, document.id, source) or block_passages(document.id, source)
+    spans_of = [(p.start, p.end) for p in passages]
+    norms = [guard.call(span, NormalizedText.unchanged(p.text), normalize, p.text) for p, span in zip(passages, spans_of)]
+    texts = [n.text for n in norms]
+    lexicon = guard.aggregate(spans_of, DocumentLexicon(), build_document_lexicon, texts)
     block_starts = [b.start for b in source.blocks]
 
     all_mentions = []
@@ -59,98 +66,152 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     lead: Span | None = None
     section_org: Span | None = None
     passage_spans = []
-    found = [find_candidates(norm.text, lexicon) for norm in norms]
-    headings = [_is_heading(p, n.text) for p, n in zip(passages, norms)]
-    statistical = propagate_names([norm.text for norm in norms], found,
-                                  statistical_candidates([norm.text for norm in norms], found, headings))
-    found = surnames_as_persons([rules + model + listed_organisations(norm.text, rules + model)
-                                 for norm, rules, model in zip(norms, found, statistical)])
+    found = [guard.call(span, [], find_candidates, text, lexicon) for text, span in zip(texts, spans_of)]
+    headings = [guard.call(span, False, _is_heading, p, text) for p, text, span in zip(passages, texts, spans_of)]
+    statistical = guard.per_passage(spans_of, statistical_candidates, texts, found, headings)
+    statistical = guard.per_passage(spans_of, propagate_names, texts, found, statistical)
+    found = [rules + model + guard.call(span, [], listed_organisations, text, rules + model)
+             for text, rules, model, span in zip(texts, found, statistical, spans_of)]
+    found = guard.per_passage(spans_of, surnames_as_persons, found)
     # a site once is a site wherever the document names it
-    owners = organisation_names([n.text for n in norms], found)
-    sites = {name for norm, cands in zip(norms, found) for name in site_names(norm.text, cands, owners)}
-    for passage, norm, cands in zip(passages, norms, found):
-        cands = resolve_overlaps(cands + as_sites(cands, sites))
-        spans = [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
+    owners = guard.aggregate(spans_of, set(), organisation_names, texts, found)
+    sites = {name for text, cands, span in zip(texts, found, spans_of)
+             for name in guard.call(span, set(), site_names, text, cands, owners)}
+    for passage, norm, cands, span in zip(passages, norms, found, spans_of):
+        spans = guard.call(span, [], passage_mentions, passage, norm, cands, sites)
         all_mentions.extend((passage.id, s.mention) for s in spans)
         passage_spans.append(spans)
     named = [s.mention for spans in passage_spans for s in spans]
-    merge_short_forms(named, generic_org_words())
-    bind_aliases_to_named(named)
-    merge_place_forms(named)
-    main_org = (applicant(norms, passage_spans) if document.kind == "patent" else None) or \
-        document_subject(passage_spans)
-    authors = research_group(passage_spans) if document.kind == "paper" else None
+    guard.call(guard.span, None, merge_short_forms, named, generic_org_words())
+    guard.call(guard.span, None, bind_aliases_to_named, named)
+    guard.call(guard.span, None, merge_place_forms, named)
+    main_org = (guard.call(guard.span, None, applicant, norms, passage_spans) if document.kind == "patent" else None) \
+        or guard.call(guard.span, None, document_subject, passage_spans)
+    authors = guard.call(guard.span, None, research_group, passage_spans) if document.kind == "paper" else None
     # a paper or patent is about the material or product its title names
     # ("A lithium superionic conductor (Li10GeP2S12)": the formula is the more specific name)
     things = [s for s in passage_spans[0] if s.type in ("Material", "Product")] \
         if passage_spans and document.kind in ("paper", "patent") else []
     title_thing = next((s for s in things if s.attrs.get("formula")), things[0] if things else None)
-    for passage, norm, spans, is_heading in zip(passages, norms, passage_spans, headings):
-        block = bisect.bisect_right(block_starts, passage.start) - 1
-        # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
-        # or to the sentence just before it; a list item or table row is about its own organisations
-        near = antecedent is not None and passage.block_kind not in ("list_item", "table_row") and (
-            antecedent[2] == block or antecedent[1] == passage.index - 1)
-        implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
-            section_org or main_org if passage.block_kind != "table_row" else None)
-        if authors is not None:
-            spans = _authors_we(norm, passage, spans, authors)
-        spans, antecedent = _resolve_anaphora(norm, passage, spans, antecedent, passage.index, block)
-        if passage.block_kind != "list_item":
-            # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
-            lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
-                " *").endswith(":") else None
-        orgs = [s for s in spans if s.type == "Organization"]
-        if block != current_block:
-            current_block = block
-            block_org = _leading(orgs, norm.text)
-            if passage.block_kind == "table_row":
-                if table_header is None or _is_first_row(source, block):
-                    table_header = table_cells(norm.text)
-            else:
-                table_header = None
-        if is_heading:
-            heading = norm.text.strip("#* ")
-            is_markdown = passage.block_kind == "heading"
-            things = [s for s in spans if s.type in ("Product", "Material")]
-            heading_thing = things[0] if things and is_markdown else None
-            makers = [maker_span(heading_thing)] if heading_thing and heading_thing.attrs.get("org") else []
-            candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
-            heading_org = candidates[0] if candidates and is_markdown else None
-            # "Samsung SDI: the S-Line in Suwon": a plain-text sub-head led by a name is about that organisation
-            section_org = _leading(orgs, norm.text)
-            if any(s.type == "Patent" for s in spans):
-                from pipelines.extractors import patent
-
-                facts.extend(patent.extract(PassageContext(document=document, passage=passage, norm=norm, spans=spans,
-                                                           previous_orgs=previous_orgs, main_org=main_org)))
-            previous_orgs = orgs
-            continue
-        topic = block_org or heading_org
-        if passage.section is None and heading:
-            passage.section = heading[:200]
-        passage.topic = topic.key if topic is not None else None
-        ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
-                             table_header=table_header if passage.block_kind == "table_row" else None,
-                             topic_org=topic, previous_orgs=previous_orgs,
-                             topic_thing=heading_thing or title_thing, antecedent=implicit,
-                             main_org=authors or main_org)
-        for extractor in EXTRACTORS:
-            facts.extend(extractor(ctx))
-        previous_orgs = orgs or previous_orgs
-    facts.extend(_patent_developments(document, passages, norms, passage_spans, facts))
-    unique: dict[tuple, object] = {}
-    for fact in sorted(facts, key=_directness):
-        unique.setdefault(_identity(fact), fact)
-    facts = _drop_superseded(_with_organisation_chemistry(list(unique.values()),
-                                                          organisation_chemistries(norms, passage_spans)))
-    facts = _drop_restated_lines(facts, passages[0].id if passages else None)
-    entities, aliases, resolved = resolve_entities(document, all_mentions)
+    for passage, norm, spans, is_heading, span in zip(passages, norms, passage_spans, headings, spans_of):
+        try:
+            block = bisect.bisect_right(block_starts, passage.start) - 1
+            # an implicit subject ("The start of production is scheduled for 2028") reaches back within its paragraph
+            # or to the sentence just before it; a list item or table row is about its own organisations
+            near = antecedent is not None and passage.block_kind not in ("list_item", "table_row") and (
+                antecedent[2] == block or antecedent[1] == passage.index - 1)
+            implicit = (antecedent[0] if near else lead if passage.block_kind == "list_item" else None) or (
+                section_org or main_org if passage.block_kind != "table_row" else None)
+            if authors is not None:
+                spans = guard.call(span, spans, _authors_we, norm, passage, spans, authors)
+            spans, antecedent = guard.call(span, (spans, antecedent), _resolve_anaphora, norm, passage, spans, antecedent,
+                                           passage.index, block)
+            if passage.block_kind != "list_item":
+                # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
+                lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
+                    " *").endswith(":") else None
+            orgs = [s for s in spans if s.type == "Organization"]
+            if block != current_block:
+                current_block = block
+                block_org = _leading(orgs, norm.text)
+                if passage.block_kind == "table_row":
+                    if table_header is None or _is_first_row(source, block):
+                        table_header = table_cells(norm.text)
+                else:
+                    table_header = None
+            if is_heading:
+                heading = norm.text.strip("#* ")
+                is_markdown = passage.block_kind == "heading"
+                things = [s for s in spans if s.type in ("Product", "Material")]
+                heading_thing = things[0] if things and is_markdown else None
+                makers = [maker_span(heading_thing)] if heading_thing and heading_thing.attrs.get("org") else []
+                candidates = sorted(orgs[:1] + makers, key=lambda s: s.start)
+                heading_org = candidates[0] if candidates and is_markdown else None
+                # "Samsung SDI: the S-Line in Suwon": a plain-text sub-head led by a name is about that organisation
+                section_org = _leading(orgs, norm.text)
+                if any(s.type == "Patent" for s in spans):
+                    facts.extend(guard.call(span, [], patent.extract, PassageContext(
+                        document=document, passage=passage, norm=norm, spans=spans, previous_orgs=previous_orgs,
+                        main_org=main_org)))
+                previous_orgs = orgs
+                continue
+            topic = block_org or heading_org
+            if passage.section is None and heading:
+                passage.section = heading[:200]
+            passage.topic = topic.key if topic is not None else None
+            ctx = PassageContext(document=document, passage=passage, norm=norm, spans=spans, heading=heading,
+                                 table_header=table_header if passage.block_kind == "table_row" else None,
+                                 topic_org=topic, previous_orgs=previous_orgs,
+                                 topic_thing=heading_thing or title_thing, antecedent=implicit,
+                                 main_org=authors or main_org)
+            for extractor in EXTRACTORS:
+                facts.extend(guard.call(span, [], extractor, ctx))
+            previous_orgs = orgs or previous_orgs
+        except MemoryError:
+            raise
+        except Exception as exc:  # the passage's discourse context: its own facts are lost, the next passage goes on
+            guard.incidents.append(incident("extract.context", *span, exc))
+    facts.extend(guard.call(guard.span, [], _patent_developments, document, passages, norms, passage_spans, facts))
+    facts = guard.call(guard.span, facts, _one_per_statement, facts)
+    facts = guard.call(guard.span, facts, _with_organisation_chemistry, facts,
+                       guard.call(guard.span, {}, organisation_chemistries, norms, passage_spans))
+    facts = guard.call(guard.span, facts, _drop_superseded, facts)
+    facts = guard.call(guard.span, facts, _drop_restated_lines, facts, passages[0].id if passages else None)
+    entities, aliases, resolved = guard.aggregate(spans_of, ([], [], []), partial(_resolve_passages, document),
+                                                  _by_passage(passages, all_mentions))
     known = {e.key for e in entities}
     for fact in facts:
         fact.entities = [(role, key) for role, key in fact.entities if key in known]
+    facts = _with_true_evidence(source.text, facts, guard)
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
-                             facts=facts, aliases=aliases)
+                             facts=facts, aliases=aliases,
+                             incidents=[*source.incidents, *guard.incidents])
+
+
+def block_passages(document_id: str, source: SourceDocument) -> list[Passage]:
+    """Passages when the sentence splitter fails on a document: each block whole (cut when very long)."""
+    from pipelines.sentences import block_passages as whole_blocks
+
+    return whole_blocks(document_id, source)
+
+
+def passage_mentions(passage: Passage, norm: NormalizedText, cands: list, sites: set[str]) -> list[Span]:
+    """The passage's candidates, overlaps resolved, as mentions with document offsets."""
+    cands = resolve_overlaps(cands + as_sites(cands, sites))
+    return [Span(to_mention(c, norm, passage.start, passage.text), c.start, c.end) for c in cands]
+
+
+def _by_passage(passages: list[Passage], mentions: list[tuple[str, object]]) -> list[list[tuple[str, object]]]:
+    index = {p.id: i for i, p in enumerate(passages)}
+    out: list[list] = [[] for _ in passages]
+    for pair in mentions:
+        out[index[pair[0]]].append(pair)
+    return out
+
+
+def _resolve_passages(document: Document, grouped: list[list[tuple[str, object]]]):
+    return resolve_entities(document, [pair for group in grouped for pair in group])
+
+
+def _one_per_statement(facts: list) -> list:
+    unique: dict[tuple, object] = {}
+    for fact in sorted(facts, key=_directness):
+        unique.setdefault(_identity(fact), fact)
+    return list(unique.values())
+
+
+def _with_true_evidence(text: str, facts: list, guard: Isolation) -> list:
+    """A fact is kept only if its quote is the document's text at its offsets: a component that built evidence
+    wrongly on a passage costs that fact, reported as an incident."""
+    kept = []
+    for fact in facts:
+        ev = fact.evidence
+        if 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.quote:
+            kept.append(fact)
+        else:
+            guard.incidents.append(incident(f"extractors.{fact.evidence.method}", ev.start, ev.end,
+                                            ValueError("evidence quote is not the text at its offsets")))
+    return kept
 
 
 def _leading(orgs: list[Span], text: str) -> Span | None:

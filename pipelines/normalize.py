@@ -23,6 +23,11 @@ class NormalizedText:
     text: str
     offsets: tuple[int, ...]  # offsets[i]: original index of text[i]; one extra entry for the end
 
+    @classmethod
+    def unchanged(cls, text: str) -> NormalizedText:
+        """The text as it is: what a passage is matched on when normalisation fails on it."""
+        return cls(text, tuple(range(len(text) + 1)))
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
         if end <= start:

@@ -111,10 +111,14 @@ def _merge_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 
 def passages(document_id: str, source: SourceDocument) -> list[Passage]:
     """Sentences of every text block; a table row is one passage (its cells are read together)."""
+    prose = [b for b in source.blocks if b.end > b.start and b.kind != "table_row"]
+    return _passages(document_id, source, dict(zip(map(id, prose), sentence_spans(source.text[b.start:b.end]
+                                                                                  for b in prose))))
+
+
+def _passages(document_id: str, source: SourceDocument, split: dict[int, list[tuple[int, int]]]) -> list[Passage]:
     text = source.text
     blocks: list[Block] = [b for b in source.blocks if b.end > b.start]
-    prose = [b for b in blocks if b.kind != "table_row"]
-    split = dict(zip(map(id, prose), sentence_spans(text[b.start:b.end] for b in prose)))
     out: list[Passage] = []
     for block in blocks:
         spans = split.get(id(block), [(0, block.end - block.start)])
@@ -124,6 +128,11 @@ def passages(document_id: str, source: SourceDocument) -> list[Passage]:
                                index=len(out), start=start, end=end, text=text[start:end], page=block.page,
                                section=block.section, block_kind=block.kind))
     return out
+
+
+def block_passages(document_id: str, source: SourceDocument) -> list[Passage]:
+    """Each block one passage (cut when very long), without the sentence splitter: the fallback when it fails."""
+    return _passages(document_id, source, {})
 
 
 def _cap(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:

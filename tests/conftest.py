@@ -5,9 +5,20 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
+
+# Hypothesis: the default run is bounded and derandomised (a fixed seed: the same inputs every run); the release
+# run (`make fuzz`, KG_FUZZ_DEEP=1) draws fresh inputs and keeps the failures it finds in tests/.hypothesis, to be
+# replayed until each has its regression test.
+DEEP_FUZZ = os.environ.get("KG_FUZZ_DEEP", "") not in ("", "0")
+settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True)
+settings.register_profile("deep", max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "2500")), print_blob=True,
+                          database=DirectoryBasedExampleDatabase(ROOT / "tests" / ".hypothesis"))
+settings.load_profile("deep" if DEEP_FUZZ else "ci")
 
 
 @pytest.fixture(scope="session")

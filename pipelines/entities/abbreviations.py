@@ -41,6 +41,8 @@ def _initials_run(short: str, words: list[re.Match]) -> int | None:
         parts = [p for p in re.split(r"[\-/]", word) if p]
         if word.lower() in _MINOR_WORDS and n > 1:
             continue
+        if not parts:
+            return None  # a bare dash or slash ("Anode -- (AX)") spells nothing
         initials = [p[0].lower() for p in parts]
         if letters[-len(initials):] == initials:
             del letters[-len(initials):]
@@ -56,7 +58,7 @@ def find_definitions(text: str) -> list[tuple[int, int, str, int, int, str]]:
     out = []
     for m in _PAREN.finditer(text):
         short = m.group(1).strip()
-        if not (short[0].isalpha() and any(c.isupper() for c in short) and 2 <= len(short) <= 10
+        if not (short[:1].isalpha() and any(c.isupper() for c in short) and 2 <= len(short) <= 10
                 and len(short.split()) <= 2):
             continue
         before = text[:m.start()].rstrip()

@@ -64,14 +64,14 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
                 continue
             start, end = m.span(1)
             name = m.group(1)
-            trimmed = _trim(name) if detector != "legal-cjk" else name
+            offset, trimmed = _trim(name) if detector != "legal-cjk" else (0, name)
             if not trimmed or trimmed.split()[0] in honorific_words():
                 continue  # "together with Congressman Glenn Ivey" names a person
             if detector == "descriptor" and any(ch.isdigit() for ch in trimmed.split()[0]):
                 continue
             if detector == "apposition" and _AFTER_PLACE.search(text, max(0, start - 60), start):
                 continue  # "in Ergué-Gabéric, Brittany, the company presented …": a region after its town
-            start += name.index(trimmed)
+            start += offset
             end = start + len(trimmed)
             if detector == "academic":
                 trimmed = _before_title(trimmed)
@@ -81,7 +81,7 @@ def find_organizations(text: str) -> tuple[tuple[int, int, str, str, float], ...
             if detector == "academic" and trimmed.split()[0] in ("Institute", "University", "Laboratory") and " " not in trimmed:
                 continue
             for piece_start, piece in _split_conjoined(trimmed) if detector == "academic" else [(0, trimmed)]:
-                out.append((start + piece_start, start + piece_start + len(piece), piece, detector,
+                out.append((start + piece_start, start + piece_start + len(piece), " ".join(piece.split()), detector,
                             confidence[detector]))
     units = subunit_ranges(text)
     return tuple(c for c in out if not any(a <= c[0] and c[1] <= b for a, b in units))
@@ -167,16 +167,25 @@ def _is_place(text: str) -> bool:
     return bool(parts) and all(p in hits for p in parts)
 
 
-def _trim(name: str) -> str:
-    words = name.split()
-    while words and (words[0] in stop_capitalised() or words[0].lower() in {"the", "of", "and"}
-                     or re.fullmatch(r"[\w.]+-(?:based|headquartered|born|listed|owned|backed)", words[0])
-                     or re.fullmatch(r"[A-Z][\w\-]*'s?", words[0])):
+def _trim(name: str) -> tuple[int, str]:
+    """The name without leading determiners and descriptors or trailing function words: its offset in `name` and
+    its text as written there (whatever the spacing between its words)."""
+    words = list(re.finditer(r"\S+", name))
+    while words and (words[0].group() in stop_capitalised() or words[0].group().lower() in {"the", "of", "and"}
+                     or re.fullmatch(r"[\w.]+-(?:based|headquartered|born|listed|owned|backed)", words[0].group())
+                     or re.fullmatch(r"[A-Z][\w\-]*'s?", words[0].group())):
         words.pop(0)
-    while words and words[-1].lower() in {"of", "the", "and", "for", "&"}:
+    while words and words[-1].group().lower() in {"of", "the", "and", "for", "&"}:
         words.pop()
-    trimmed = " ".join(words).strip(" ,.'")
-    return trimmed if trimmed and trimmed[0].isupper() and len(trimmed) > 2 else ""
+    if not words:
+        return 0, ""
+    start, end = words[0].start(), words[-1].end()
+    while start < end and name[start] in " ,.'":
+        start += 1
+    while end > start and name[end - 1] in " ,.'":
+        end -= 1
+    trimmed = name[start:end]
+    return (start, trimmed) if trimmed and trimmed[0].isupper() and len(trimmed) > 2 else (0, "")
 
 
 @lru_cache(maxsize=1)

@@ -31,9 +31,15 @@ def read_document(path: str | Path) -> SourceDocument:
         from pipelines.readers.patent import read_patent_xml
 
         return read_patent_xml(path)
+    from pipelines.faults import Isolation
     from pipelines.readers.patent import as_patent, looks_like_patent
 
-    return as_patent(source) if looks_like_patent(source) else source
+    # a patent page is read as plain text when its sections cannot be found
+    guard = Isolation((0, len(source.text)))
+    patent = guard.call(guard.span, None, as_patent, source) if guard.call(guard.span, False, looks_like_patent,
+                                                                            source) else None
+    source.incidents.extend(guard.incidents)
+    return patent or source
 
 
 __all__ = ["Block", "ReadError", "SourceDocument", "SUPPORTED", "read_document"]

@@ -43,6 +43,7 @@ class SourceDocument:
     kind: str = "news"  # news | report | paper | patent | blog
     source: str | None = None
     metadata: dict = field(default_factory=dict)  # patent number, claims, DOI, authors …
+    incidents: list = field(default_factory=list)  # pipelines.faults.Incident: reader steps that failed
 
     @property
     def name(self) -> str:
