@@ -65,8 +65,11 @@ def decode_html(path: str | Path, data: bytes) -> str:
 
 def parse_html(path: str | Path, html: str) -> SourceDocument:
     """Main text and metadata of one page; a page without an article body is a ReadError."""
-    import trafilatura
-
+    try:
+        import trafilatura
+    except ImportError as exc:
+        raise ReadError(path, f"HTML reading needs a module that is not installed ({exc.name or exc}); "
+                              "reinstall with `pip install -e .`") from None
     try:
         extracted = trafilatura.bare_extraction(
             html, with_metadata=True, include_tables=True, include_comments=False, include_images=False,

@@ -169,3 +169,45 @@ def test_parallel_ingest_gives_the_same_graph_as_one_process(tmp_path):
         store.close()
     assert graphs[0] == graphs[1]
     assert graphs[0][0]["documents"] == 10
+
+
+BROKEN_PARTNERSHIP = textwrap.dedent("""
+    import pipelines.extract as extract
+    from pipelines.extractors import partnership
+
+    def extract_partnerships(ctx):
+        if "Philenergy" in ctx.passage.text:
+            raise IndexError("list index out of range")
+        return partnership.extract(ctx)
+
+    extract_partnerships.__module__, extract_partnerships.__qualname__ = partnership.__name__, "extract"
+    extract.EXTRACTORS = tuple(extract_partnerships if e is partnership.extract else e for e in extract.EXTRACTORS)
+""")
+
+
+def test_a_component_failure_is_a_warning_and_the_file_is_ingested(store, news_file, monkeypatch):
+    import pipelines.extract as extract
+
+    monkeypatch.setattr(extract, "EXTRACTORS", extract.EXTRACTORS)  # restored after the test
+    exec(BROKEN_PARTNERSHIP, {})
+    report = ingest(store, [news_file])
+    [result] = report.results
+    assert result.status == "added" and not report.failed and report.incidents == 1
+    assert result.incidents[0].component == "extractors.partnership.extract"
+    kinds = {f.kind for f in store.facts()}
+    assert {"production_line", "spec", "milestone", "patent", "develops"} <= kinds
+    assert not [f for f in store.facts() if f.kind == "partnership" and "Philenergy" in f.evidence.quote]
+    assert [f for f in store.facts() if f.kind == "spec" and "Philenergy" in f.evidence.quote]
+
+
+@pytest.mark.parametrize("flags, code, traceback", [([], 0, False), (["--strict"], 1, False), (["--debug"], 0, True)])
+def test_cli_warns_in_one_line_per_component_failure(tmp_path, news_file, flags, code, traceback):
+    script = BROKEN_PARTNERSHIP + "\nimport sys\nfrom kg.cli import main\nsys.argv = ['kg'] + sys.argv[1:]\nmain()\n"
+    run = subprocess.run([sys.executable, "-c", script, "ingest", str(news_file), "--no-embed", "--store",
+                          str(tmp_path / "s"), *flags], capture_output=True, text=True, env={**os.environ, "KG_DEBUG": ""})
+    assert run.returncode == code, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and str(news_file) in warnings[0] and "extractors.partnership.extract" in warnings[0]
+    assert "IndexError: list index out of range" in warnings[0] and "chars " in warnings[0]
+    assert ("Traceback" in run.stderr) == traceback
+    assert "warnings" in run.stdout

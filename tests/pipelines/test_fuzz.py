@@ -23,16 +23,16 @@ DEEP = os.environ.get("KG_FUZZ_DEEP", "") not in ("", "0")  # the release run; i
 WINDOW = 200_000 if DEEP else 4_000
 
 
-def _seed_texts() -> list[str]:
-    """The dev and held-out documents, the sample corpus, and the shared corpus when present."""
-    folders = [ROOT / "tests" / "data" / "dev" / "corpus", ROOT / "tests" / "data" / "heldout" / "corpus",
-               ROOT / "samples" / "corpus", SHARED / "corpus"]
-    texts = [p.read_text(encoding="utf-8") for folder in folders if folder.is_dir()
-             for p in sorted(folder.iterdir()) if p.suffix in (".txt", ".md")]
-    return texts
+def _seed_texts(suffixes: tuple[str, ...]) -> list[str]:
+    """The saved pages, dev and held-out documents, the sample corpus, and the shared corpus when present."""
+    folders = [ROOT / "tests" / "data" / "pages", ROOT / "tests" / "data" / "dev" / "corpus",
+               ROOT / "tests" / "data" / "heldout" / "corpus", ROOT / "samples" / "corpus", SHARED / "corpus"]
+    return [p.read_text(encoding="utf-8") for folder in folders if folder.is_dir()
+            for p in sorted(folder.iterdir()) if p.suffix in suffixes and p.name != "README.md"]
 
 
-SEEDS = _seed_texts()
+SEEDS = _seed_texts((".txt", ".md"))
+HTML_SEEDS = _seed_texts((".html", ".htm"))
 
 NOISE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u00a0", "\u202f", "\u2009", "\u00ad", "₀₁₂₃₄₅₆₇₈₉", "⁰¹²³⁻⁺",
          "–", "—", "−", "‐", "‑", "固态电池", "株式会社", "삼성", "（", "）", "【", "】", "・", "…", "\u0301", "🔋",
@@ -116,24 +116,27 @@ ARBITRARY = st.text(alphabet=st.characters(codec="utf-8"), max_size=600) | st.li
 
 
 def extract(text: str, name: str = "page.md"):
-    """The reader and the whole extraction, as `kg ingest` runs them on a Markdown/text file."""
+    """The reader and the whole extraction, as `kg ingest` runs them on a text or HTML file: (text read, document),
+    or None when the reader refuses the input."""
     from pipelines.extract import extract_document
     from pipelines.readers import ReadError
+    from pipelines.readers.html import parse_html
     from pipelines.readers.text import parse_text
 
     try:
-        source = parse_text(name, text)
+        source = (parse_html if name.endswith(".html") else parse_text)(name, text)
     except ReadError:
         return None
-    return extract_document(source)
+    return source.text, extract_document(source)
 
 
-def check_document(text: str) -> None:
+def check_document(page: str, name: str = "page.md") -> None:
     """The properties: nothing raised, no component failed on a passage, evidence and mentions are the text at
     their offsets, and a second run gives the same output."""
-    doc = extract(text)
-    if doc is None:
+    extracted = extract(page, name)
+    if extracted is None:
         return
+    text, doc = extracted
     assert not doc.incidents, "\n".join(i.traceback for i in doc.incidents)
     passages = {p.id: p for p in doc.passages}
     for p in doc.passages:
@@ -147,7 +150,7 @@ def check_document(text: str) -> None:
         passage = passages[passage_id]
         assert passage.start <= mention.start <= mention.end <= passage.end
         assert text[mention.start:mention.end] == mention.text
-    again = extract(text)
+    _, again = extract(page, name)
     assert [f.to_dict() for f in again.facts] == [f.to_dict() for f in doc.facts]
     assert again.entities == doc.entities
 
@@ -168,12 +171,20 @@ def test_mutated_documents(text: str) -> None:
 
 
 @FUZZ
-@given(text=mutated(), suffix=st.sampled_from([".txt", ".md", ".html", ".htm"]))
-def test_reader_reads_or_reports(tmp_path_factory, text: str, suffix: str) -> None:
+@given(page=mutated(HTML_SEEDS))
+def test_mutated_html_pages(page: str) -> None:
+    check_document(page, "page.html")
+
+
+@FUZZ
+@given(text_suffix=st.tuples(mutated(), st.sampled_from([".txt", ".md", ".html", ".htm"]))
+       | st.tuples(mutated(HTML_SEEDS), st.sampled_from([".html", ".htm", ".txt"])))
+def test_reader_reads_or_reports(tmp_path_factory, text_suffix: tuple[str, str]) -> None:
     """Any file is read, or refused with a ReadError; blocks are ordered spans of the text."""
     from pipelines.readers import ReadError, read_document
 
-    if suffix.startswith(".htm"):
+    text, suffix = text_suffix
+    if suffix.startswith(".htm") and not text.lstrip().startswith("<"):
         paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n\n"))
         text = f"<html><head><title>t</title></head><body><nav>Home | News</nav><article>{paragraphs}" \
                "</article></body></html>"

@@ -162,3 +162,19 @@ def test_corpus_news_about_patents(corpus_dir: Path, tmp_path: Path) -> None:
     doc = read_html(path)
     numbers = {number for _, _, number in find_patent_numbers(doc.text)}
     assert numbers == {"CN118748295A", "CN121238027A", "CN121076266A"}
+
+
+def test_a_missing_html_module_is_one_clear_line(tmp_path, monkeypatch):
+    """An install whose pip skipped an extra (lxml.html.clean) reports the missing module for the file, not an
+    internal error."""
+    import sys
+
+    from pipelines.readers import ReadError, read_document
+
+    page = tmp_path / "release.html"
+    page.write_text("<html><body><article><p>Tallis Cells opened a line in Kaunas.</p></article></body></html>",
+                    encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(ReadError) as caught:
+        read_document(page)
+    assert "not installed" in caught.value.problem and "trafilatura" in caught.value.problem
