@@ -15,7 +15,7 @@ SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
 # run (`make fuzz`, KG_FUZZ_DEEP=1) draws fresh inputs and keeps the failures it finds in tests/.hypothesis, to be
 # replayed until each has its regression test.
 DEEP_FUZZ = os.environ.get("KG_FUZZ_DEEP", "") not in ("", "0")
-settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True)
+settings.register_profile("ci", max_examples=50, derandomize=True, print_blob=True)
 settings.register_profile("deep", max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "2500")), print_blob=True,
                           database=DirectoryBasedExampleDatabase(ROOT / "tests" / ".hypothesis"))
 settings.load_profile("deep" if DEEP_FUZZ else "ci")

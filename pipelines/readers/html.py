@@ -38,7 +38,7 @@ def decode_html(path: str | Path, data: bytes) -> str:
     if not data.strip():
         raise ReadError(path, "empty file")
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not utf16 and (b"\x00" in data[:4096] or len(_CONTROL_BYTES.findall(data[:4096])) > 8):
+    if not utf16 and len(_CONTROL_BYTES.findall(data[:4096])) > 8:  # a stray NUL is noise, many are binary
         raise ReadError(path, "binary content, not HTML")
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"

@@ -17,6 +17,7 @@ _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;|)\]]\s*$")
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_FIELD_LINE = re.compile(r"(?m)^([A-Za-z_][\w\-]*)[ \t]*:[ \t]*(\S.*?)[ \t]*$")
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -60,28 +61,35 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
     meta: dict = {}
     body_start = 0
     match = _FRONT_MATTER.match(text)
+    incidents = []
     if match:
         try:
             loaded = parse_yaml(match.group(1))
         except yaml.YAMLError as exc:
-            raise ReadError(path, f"invalid YAML front matter ({str(exc).splitlines()[0]})") from None
+            # "title: CATL: new cells" is not YAML; the page is still read, its fields line by line
+            from pipelines.faults import incident
+
+            loaded = dict(_FIELD_LINE.findall(match.group(1)))
+            problem = ValueError(f"front matter is not valid YAML ({str(exc).splitlines()[0]}); read as key: value "
+                                 "lines")
+            incidents.append(incident("readers.text.front_matter", 0, match.end(), problem))
         if isinstance(loaded, dict):
-            meta = loaded
+            meta = {str(k): v for k, v in loaded.items() if v is not None}
             body_start = match.end()
     blocks = list(split_blocks(text, body_start))
     if not blocks:
         raise ReadError(path, "no text content")
     from pipelines.dates import document_date
 
-    title = meta.get("title") or infer_title(text, blocks)
+    title = str(meta["title"]) if meta.get("title") else infer_title(text, blocks)
     published = meta.get("published") or meta.get("date")
     published = str(published) if published else document_date(text[body_start:])
     extra = {k: v for k, v in meta.items() if k not in {"title", "published", "date", "kind", "source"}}
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title, published=published,
                           kind=str(meta.get("kind") or ("patent" if looks_like_patent(text) else
                                                         "paper" if looks_like_paper(text) else "news")),
-                          source=meta.get("source"),
-                          metadata={k: str(v) for k, v in extra.items()})
+                          source=str(meta["source"]) if meta.get("source") else None,
+                          metadata={k: str(v) for k, v in extra.items()}, incidents=incidents)
 
 
 _SECTION = re.compile(r"(?im)^[ \t#*]*(?:\d{1,2}\.?[ \t]+)?(abstract|introduction|references|experimental|methods|"

@@ -137,7 +137,8 @@ def check_document(page: str, name: str = "page.md") -> None:
     if extracted is None:
         return
     text, doc = extracted
-    assert not doc.incidents, "\n".join(i.traceback for i in doc.incidents)
+    bugs = [i for i in doc.incidents if i.is_bug]
+    assert not bugs, "\n".join(i.traceback for i in bugs)
     passages = {p.id: p for p in doc.passages}
     for p in doc.passages:
         assert text[p.start:p.end] == p.text
@@ -194,7 +195,8 @@ def test_reader_reads_or_reports(tmp_path_factory, text_suffix: tuple[str, str])
         source = read_document(path)
     except ReadError:
         return
-    assert not source.incidents, "\n".join(i.traceback for i in source.incidents)
+    bugs = [i for i in source.incidents if i.is_bug]
+    assert not bugs, "\n".join(i.traceback for i in bugs)
     previous = 0
     for block in source.blocks:
         assert previous <= block.start <= block.end <= len(source.text)
@@ -228,6 +230,5 @@ def test_pathological_sizes(shape: str, size: int) -> None:
     else:
         pieces = words.split()
         text = "\n".join(" ".join(pieces[i % len(pieces):i % len(pieces) + 3]) for i in range(size))
-    doc = extract(text, "huge.txt")
-    assert doc is not None and not doc.incidents
-    assert doc.passages[-1].end <= len(text)
+    _, doc = extract(text, "huge.txt")
+    assert not doc.incidents and doc.passages and doc.passages[-1].end <= len(text)

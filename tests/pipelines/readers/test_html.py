@@ -178,3 +178,11 @@ def test_a_missing_html_module_is_one_clear_line(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as caught:
         read_document(page)
     assert "not installed" in caught.value.problem and "trafilatura" in caught.value.problem
+
+
+def test_a_stray_control_byte_does_not_make_a_page_binary(tmp_path):
+    page = tmp_path / "saved.html"
+    page.write_bytes(b"<html><body><article><p>Vesna Cells opened a pilot line\x00 in Kaunas in 2025.</p>"
+                     b"<p>It makes 40 MWh a year.\x07</p></article></body></html>")
+    doc = read_html(page)
+    assert "Vesna Cells opened a pilot line in Kaunas" in doc.text and "\x00" not in doc.text

@@ -69,3 +69,17 @@ def test_papers_are_recognised_by_their_sections(tmp_path, text, kind):
 ])
 def test_patent_front_pages_are_recognised_by_their_fields(text, kind):
     assert parse_text("p.txt", text).kind == kind
+
+
+@pytest.mark.parametrize("header", [
+    "title: Ostrava Cells: a second line\npublished: 2026-04-09\nsource: Kraj Energy Wire",   # a colon in a value
+    "title: Ostrava Cells: a second line\npublished: 2026-04-09\nsource: [Kraj Energy Wire",  # an open bracket
+])
+def test_front_matter_that_is_not_yaml_is_read_line_by_line(header):
+    """A page is not lost to a typo in its metadata: its key: value lines are read, and one warning says so."""
+    text = f"---\n{header}\n---\nOstrava Cells opened its second line in March.\n"
+    doc = parse_text("ostrava.md", text)
+    assert doc.title == "Ostrava Cells: a second line" and doc.published == "2026-04-09"
+    assert text[doc.blocks[0].start:doc.blocks[0].end].startswith("Ostrava Cells opened")
+    [warning] = doc.incidents
+    assert "not valid YAML" in warning.line("ostrava.md") and "failed" not in warning.line("ostrava.md")
