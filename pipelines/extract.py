@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kg.model import Document, ExtractedDocument, Passage, stable_id
 from pipelines.entities.coreference import after_preposition, anaphor_mention, find_anaphors, is_subject
-from pipelines.entities.mentions import (DocumentLexicon, as_sites, build_document_lexicon, find_candidates, listed_organisations,
-                                        organisation_names, propagate_names, resolve_overlaps, site_names,
-                                        statistical_candidates, surnames_as_persons, to_mention)
+from pipelines.entities.mentions import (DocumentLexicon, as_sites, build_document_lexicon, find_candidates,
+                                        listed_organisations, organisation_names, propagate_names, resolve_overlaps,
+                                        site_names, statistical_candidates, surnames_as_persons, to_mention)
 from pipelines.extractors import EXTRACTORS, patent
 from pipelines.extractors.base import PassageContext, Span, maker_span
 from pipelines.faults import Isolation, incident
@@ -19,7 +19,7 @@ from pipelines.normalize import NormalizedText, normalize
 from pipelines.readers.base import SourceDocument
 from pipelines.entities.statistical import generic_org_words
 from pipelines.resolve import bind_aliases_to_named, merge_place_forms, merge_short_forms, resolve_entities
-from pipelines.sentences import passages as split_passages
+from pipelines.sentences import block_passages, passages as split_passages
 
 _TABLE_CELLS = re.compile(r"\s*\|\s*")
 
@@ -46,9 +46,11 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     passage's output from it, recorded as an incident, never the document."""
     document = make_document(source, digest)
     guard = Isolation((0, len(source.text)))
-    passages = guard.call(guard.span, None, split_passages, document.id, source) or block_passages(document.id, source)
+    passages = guard.call(guard.span, None, split_passages, document.id, source) or block_passages(document.id,
+                                                                                                    source)
     spans_of = [(p.start, p.end) for p in passages]
-    norms = [guard.call(span, NormalizedText.unchanged(p.text), normalize, p.text) for p, span in zip(passages, spans_of)]
+    norms = [guard.call(span, NormalizedText.unchanged(p.text), normalize, p.text)
+             for p, span in zip(passages, spans_of)]
     texts = [n.text for n in norms]
     lexicon = guard.aggregate(spans_of, DocumentLexicon(), build_document_lexicon, texts)
     block_starts = [b.start for b in source.blocks]
@@ -85,8 +87,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     guard.call(guard.span, None, merge_short_forms, named, generic_org_words())
     guard.call(guard.span, None, bind_aliases_to_named, named)
     guard.call(guard.span, None, merge_place_forms, named)
-    main_org = (guard.call(guard.span, None, applicant, norms, passage_spans) if document.kind == "patent" else None) \
-        or guard.call(guard.span, None, document_subject, passage_spans)
+    own = guard.call(guard.span, None, applicant, norms, passage_spans) if document.kind == "patent" else None
+    main_org = own or guard.call(guard.span, None, document_subject, passage_spans)
     authors = guard.call(guard.span, None, research_group, passage_spans) if document.kind == "paper" else None
     # a paper or patent is about the material or product its title names
     # ("A lithium superionic conductor (Li10GeP2S12)": the formula is the more specific name)
@@ -104,8 +106,8 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
                 section_org or main_org if passage.block_kind != "table_row" else None)
             if authors is not None:
                 spans = guard.call(span, spans, _authors_we, norm, passage, spans, authors)
-            spans, antecedent = guard.call(span, (spans, antecedent), _resolve_anaphora, norm, passage, spans, antecedent,
-                                           passage.index, block)
+            spans, antecedent = guard.call(span, (spans, antecedent), _resolve_anaphora, norm, passage, spans,
+                                           antecedent, passage.index, block)
             if passage.block_kind != "list_item":
                 # "The test car's key figures:" introduces the list below it; its organisation is the items' subject
                 lead = antecedent[0] if antecedent and antecedent[1] == passage.index and norm.text.rstrip(
@@ -166,13 +168,6 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases,
                              incidents=[*source.incidents, *guard.incidents])
-
-
-def block_passages(document_id: str, source: SourceDocument) -> list[Passage]:
-    """Passages when the sentence splitter fails on a document: each block whole (cut when very long)."""
-    from pipelines.sentences import block_passages as whole_blocks
-
-    return whole_blocks(document_id, source)
 
 
 def passage_mentions(passage: Passage, norm: NormalizedText, cands: list, sites: set[str]) -> list[Span]:

@@ -75,8 +75,10 @@ def parse_html(path: str | Path, html: str) -> SourceDocument:
             html, with_metadata=True, include_tables=True, include_comments=False, include_images=False,
             include_formatting=False, include_links=False, output_format="python",
         )
-    except (ValueError, TypeError) as exc:
-        raise ReadError(path, f"unparsable HTML ({exc})") from None
+    except RecursionError:
+        raise ReadError(path, "unparsable HTML (nested too deeply)") from None
+    except Exception as exc:  # lxml and trafilatura raise many unrelated types for broken pages
+        raise ReadError(path, f"unparsable HTML ({type(exc).__name__}: {exc})") from None
     body = getattr(extracted, "body", None) if extracted is not None else None
     pieces = list(_pieces(body)) if body is not None else []
     if not pieces:

@@ -204,7 +204,8 @@ def test_a_component_failure_is_a_warning_and_the_file_is_ingested(store, news_f
 def test_cli_warns_in_one_line_per_component_failure(tmp_path, news_file, flags, code, traceback):
     script = BROKEN_PARTNERSHIP + "\nimport sys\nfrom kg.cli import main\nsys.argv = ['kg'] + sys.argv[1:]\nmain()\n"
     run = subprocess.run([sys.executable, "-c", script, "ingest", str(news_file), "--no-embed", "--store",
-                          str(tmp_path / "s"), *flags], capture_output=True, text=True, env={**os.environ, "KG_DEBUG": ""})
+                          str(tmp_path / "s"), *flags], capture_output=True, text=True,
+                         env={**os.environ, "KG_DEBUG": ""})
     assert run.returncode == code, run.stderr
     warnings = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and str(news_file) in warnings[0] and "extractors.partnership.extract" in warnings[0]

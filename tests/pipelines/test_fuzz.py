@@ -103,11 +103,20 @@ def _delete(draw, text: str) -> str:
     return text
 
 
+def _splice(draw, text: str) -> str:
+    """A piece of another document inside this one (a patent's fields in a news page, a table in a claim)."""
+    other = draw(st.sampled_from(SEEDS))
+    i = draw(st.integers(0, len(other)))
+    piece = other[i:i + draw(st.integers(1, 1500))]
+    at = draw(st.integers(0, len(text)))
+    return text[:at] + piece + text[at:]
+
+
 def _replace_spaces(draw, text: str) -> str:
     return text.replace(" ", draw(st.sampled_from(["\u00a0", "  ", "\t", "\u2009", "\n", ""])))
 
 
-MUTATIONS = [_truncate, _cut_start, _case, _delete, _replace_spaces, _insert(NOISE), _insert(BRACKETS),
+MUTATIONS = [_truncate, _cut_start, _case, _delete, _replace_spaces, _splice, _insert(NOISE), _insert(BRACKETS),
              _insert(MARKERS), *(lambda draw, text, op=op: _lines(draw, text, op)
                                  for op in ("shuffle", "join", "duplicate", "marker"))]
 
