@@ -184,6 +184,16 @@ pdftypes.decompress_corrupted = decompress_corrupted
 class _LeanInterpreter(PDFPageInterpreter):
     """Drops path operators from huge content streams before tokenising; text operators are kept untouched."""
 
+    def pop(self, n: int) -> list:
+        """pdfminer's `pop` copies the whole operand stack; a damaged stream whose operators were garbled leaves
+        hundreds of thousands of operands on it, and every later operator copied them all (one 2 MB paper with a
+        few flipped bytes: minutes). Same operands, in time proportional to `n`."""
+        if n <= 0:
+            return []
+        taken = self.argstack[-n:]
+        del self.argstack[-n:]
+        return taken
+
     def execute(self, streams: Sequence[object]) -> None:
         parts = [stream_value(s) for s in streams]
         data = b"\n".join(part.get_data() or b"" for part in parts)

@@ -274,6 +274,26 @@ def test_corrupted_flate_recovery_keeps_what_pdfminer_keeps(data: bytes, expecte
         assert out == expected
 
 
+def test_operands_left_by_garbled_operators_do_not_hide_the_text(tmp_path: Path) -> None:
+    """A damaged content stream leaves many operands on the interpreter's stack; the text after them is read,
+    and each operator takes just its own operands from the top."""
+    from pdfminer.pdfdevice import PDFDevice
+    from pdfminer.pdfinterp import PDFResourceManager
+
+    from pipelines.readers.pdf import _LeanInterpreter
+
+    interpreter = _LeanInterpreter(PDFResourceManager(), PDFDevice(PDFResourceManager()))
+    interpreter.argstack = list(range(10))
+    assert interpreter.pop(3) == [7, 8, 9] and interpreter.pop(0) == [] and interpreter.argstack == list(range(7))
+    stray = [("text", LEFT, 700, 10, "Torvik pilot results")]
+    pdf = build_pdf([stray]).replace(b"BT /F1", b" ".join(b"%d" % i for i in range(20000)) + b" BT /F1", 1)
+    pdf = pdf.replace(b"/Length %d" % len(content(stray)), b"/Length %d" % (len(content(stray)) + pdf.index(
+        b" BT /F1") - pdf.index(b"stream\n") - len(b"stream\n") + 1), 1)
+    path = tmp_path / "garbled.pdf"
+    path.write_bytes(pdf)
+    assert "Torvik pilot results" in read_pdf(path).text
+
+
 def test_corrupted_flate_body_is_an_error() -> None:
     from pipelines.readers.pdf import decompress_corrupted
 
