@@ -18,13 +18,18 @@ def merge_short_forms(mentions: list[Mention], generic_words: frozenset[str]) ->
     """"WeLion" and "WeLion New Energy" in one document are one organisation when the longer name only adds
     generic words: the short form takes the longer name's key (a gazetteer name, if either is one, wins)."""
     orgs = {m.key: m for m in mentions if m.label == "Organization" and m.key}
+    # every longer name under each of its prefixes that only generic words follow, in document order
+    longer: dict[tuple[str, ...], list[Mention]] = {}
+    for long in orgs.values():
+        words = (long.name or "").split()
+        k = len(words)
+        while k > 0 and words[k - 1] in generic_words:
+            k -= 1
+            longer.setdefault(tuple(words[:k]), []).append(long)
     target: dict[str, Mention] = {}
     for short in orgs.values():
-        words = (short.name or "").split()
-        for long in orgs.values():
-            extra = (long.name or "").split()[len(words):]
-            if long.key != short.key and extra and (long.name or "").split()[:len(words)] == words \
-                    and all(w in generic_words for w in extra):
+        for long in longer.get(tuple((short.name or "").split()), ()):
+            if long.key != short.key:
                 keep, drop = (short, long) if short.method == "gazetteer" else (long, short)
                 target[drop.key] = keep
     for m in mentions:
@@ -80,6 +85,9 @@ def resolve_entities(document: Document, mentions: list[tuple[str, Mention]]
         for alias in {surface, entity.name}:
             reason = "exact" if alias == entity.name else _REASON.get(mention.method, "new")
             aliases.setdefault((key, alias), AliasRecord(entity_key=key, alias=alias, reason=reason))
+    by_entity: dict[str, set[str]] = {}
+    for entity_key, alias in aliases:
+        by_entity.setdefault(entity_key, set()).add(alias)
     for entity in entities.values():
-        entity.aliases = sorted({a.alias for a in aliases.values() if a.entity_key == entity.key} - {entity.name})
+        entity.aliases = sorted(by_entity.get(entity.key, set()) - {entity.name})
     return list(entities.values()), list(aliases.values()), mentions

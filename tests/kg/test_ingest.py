@@ -212,3 +212,22 @@ def test_cli_warns_in_one_line_per_component_failure(tmp_path, news_file, flags,
     assert "IndexError: list index out of range" in warnings[0] and "chars " in warnings[0]
     assert ("Traceback" in run.stderr) == traceback
     assert "warnings" in run.stdout
+
+
+def test_parallel_ingest_gives_the_same_warnings(tmp_path, news_file, monkeypatch):
+    """Worker processes (forked with the same broken component) report what one process reports, in file order."""
+    import pipelines.extract as extract
+    from kg.store.embedded import EmbeddedStore
+
+    monkeypatch.setattr(extract, "EXTRACTORS", extract.EXTRACTORS)
+    exec(BROKEN_PARTNERSHIP, {})
+    for i in range(3):
+        (news_file.parent / f"copy{i}.md").write_text(news_file.read_text(encoding="utf-8") + f"\nCopy {i}.\n",
+                                                      encoding="utf-8")
+    reports = []
+    for workers in (1, 2):
+        store = EmbeddedStore(tmp_path / f"store{workers}")
+        reports.append([(Path(r.path).name, [(i.component, i.start, i.end, i.error) for i in r.incidents])
+                        for r in ingest(store, [news_file.parent], workers=workers).results])
+        store.close()
+    assert reports[0] == reports[1] and all(len(incidents) == 1 for _, incidents in reports[0])
