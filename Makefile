@@ -45,7 +45,7 @@ test: install install-browser
 # The release fuzz run: fresh inputs (KG_FUZZ_EXAMPLES per property, 2500 by default) and the full pathological
 # sizes; failures are kept in tests/.hypothesis and replayed until fixed.
 fuzz: install
-	KG_FUZZ_DEEP=1 $(BIN)/python -m pytest tests/pipelines/test_fuzz.py -p no:randomly --hypothesis-show-statistics
+	KG_FUZZ_DEEP=1 $(BIN)/python -m pytest tests/pipelines/test_fuzz.py --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) .kg .kg-demo tools/cypher-lint/node_modules
