@@ -1,6 +1,7 @@
 """What every reader returns: the document text and its layout blocks, with offsets into that text."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,3 +68,26 @@ def assemble(pieces: Iterable[tuple[str | None, str, str]], separator: str = "\n
         blocks.append(Block(start=offset, end=offset + len(piece), kind=kind, section=section))
         offset += len(piece)
     return "".join(parts), blocks
+
+
+class LibraryLog(logging.Handler):
+    """A library's warnings while it reads one file, kept instead of printed: bare lines on the terminal name no
+    file, so a reader turns what matters into one warning that does."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self._logger = logging.getLogger(name)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> LibraryLog:
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pipelines.readers.base import Block, ReadError, SourceDocument, assemble
+from pipelines.readers.base import Block, LibraryLog, ReadError, SourceDocument, assemble
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
@@ -64,23 +64,21 @@ def decode_html(path: str | Path, data: bytes) -> str:
 
 
 def parse_html(path: str | Path, html: str) -> SourceDocument:
-    """Main text and metadata of one page; a page without an article body is a ReadError."""
+    """Main text and metadata of one page. A saved fragment trafilatura will not load (no `<html>` head) is given
+    to it as lxml's tree; a page where it finds no article body is read as its visible text blocks, with a warning;
+    a page with no visible text is a ReadError."""
     try:
         import trafilatura
     except ImportError as exc:
         raise ReadError(path, f"HTML reading needs a module that is not installed ({exc.name or exc}); "
                               "reinstall with `pip install -e .`") from None
     try:
-        extracted = trafilatura.bare_extraction(
-            html, with_metadata=True, include_tables=True, include_comments=False, include_images=False,
-            include_formatting=False, include_links=False, output_format="python",
-        )
+        with LibraryLog("trafilatura"):  # its complaints about a fragment are what the fallbacks handle
+            extracted, pieces, visible_only = _extract(trafilatura, html)
     except RecursionError:
         raise ReadError(path, "unparsable HTML (nested too deeply)") from None
     except Exception as exc:  # lxml and trafilatura raise many unrelated types for broken pages
         raise ReadError(path, f"unparsable HTML ({type(exc).__name__}: {exc})") from None
-    body = getattr(extracted, "body", None) if extracted is not None else None
-    pieces = list(_pieces(body)) if body is not None else []
     if not pieces:
         raise ReadError(path, "no main text found in the page")
     text, blocks = assemble(((None, kind, line) for kind, line in pieces), _SEPARATOR)
@@ -95,9 +93,76 @@ def parse_html(path: str | Path, html: str) -> SourceDocument:
         "language": _clean(getattr(extracted, "language", None)),
     }.items() if value}
     title = _clean(getattr(extracted, "title", None)) or _first_heading(text, blocks)
+    incidents = []
+    if visible_only:
+        from pipelines.faults import incident
+
+        incidents.append(incident("readers.html", 0, len(text), ValueError(
+            "no article body found; read the page's visible text, menus and captions included")))
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title,
                           published=_clean(getattr(extracted, "date", None)), kind="news", source=source,
-                          metadata=metadata)
+                          metadata=metadata, incidents=incidents)
+
+
+_PROSE_WORDS = 8
+_TRAFILATURA = {"with_metadata": True, "include_tables": True, "include_comments": False, "include_images": False,
+                "include_formatting": False, "include_links": False, "output_format": "python"}
+_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "button", "select", "form")
+_VISIBLE_BLOCKS = {"p": "paragraph", "li": "list_item", "dt": "paragraph", "dd": "paragraph", "tr": "table_row",
+                   "blockquote": "paragraph", "pre": "paragraph", "figcaption": "caption", "caption": "caption",
+                   "div": "paragraph", "section": "paragraph", "article": "paragraph", "main": "paragraph",
+                   "td": "paragraph", "th": "paragraph", "body": "paragraph",
+                   **{f"h{i}": "heading" for i in range(1, 7)}}
+
+
+def _extract(trafilatura, html: str) -> tuple[object, list[tuple[str, str]], bool]:
+    """(trafilatura's result, (kind, text) blocks, whether they are the page's visible text rather than its body)."""
+    extracted = trafilatura.bare_extraction(html, **_TRAFILATURA)
+    pieces = _body_pieces(extracted)
+    if not pieces and (tree := _tree(html)) is not None:
+        extracted = trafilatura.bare_extraction(tree, **_TRAFILATURA) or extracted
+        pieces = _body_pieces(extracted)
+    if pieces or (tree := _tree(html)) is None:  # a fresh tree: trafilatura prunes the one it is given
+        return extracted, pieces, False
+    visible = list(_visible_pieces(tree))
+    # menus and buttons alone are no text; a sentence of prose is
+    return extracted, visible if any(len(line.split()) >= _PROSE_WORDS for _, line in visible) else [], True
+
+
+def _tree(html: str):
+    """lxml's tree of a page or fragment (a page saved from its middle has no head for trafilatura to find); None
+    when there is no element at all."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return lxml.html.document_fromstring(html)
+    except ParserError:
+        return None
+
+
+def _body_pieces(extracted) -> list[tuple[str, str]]:
+    body = getattr(extracted, "body", None) if extracted is not None else None
+    return list(_pieces(body)) if body is not None else []
+
+
+def _visible_pieces(tree) -> Iterator[tuple[str, str]]:
+    """The visible text of a page by its innermost blocks: what is left when no article body can be told apart."""
+    for element in list(tree.iter(*_INVISIBLE)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in tree.iter(*_VISIBLE_BLOCKS):
+        if element.tag == "tr":
+            cells = [" ".join(cell.text_content().split()) for cell in element.iter("td", "th")]
+            line = " | ".join(cell for cell in cells if cell)
+        elif any(a.tag == "tr" for a in element.iterancestors()):
+            continue  # a cell, read with its row
+        elif any(child.tag in _VISIBLE_BLOCKS for child in element.iterdescendants()):
+            line = " ".join((element.text or "").split())  # its own text before its blocks; they come on their own
+        else:
+            line = " ".join(element.text_content().split())
+        if line:
+            yield _VISIBLE_BLOCKS[element.tag], line
 
 
 def _pieces(body) -> Iterator[tuple[str, str]]:

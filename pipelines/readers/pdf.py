@@ -39,7 +39,7 @@ from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipelines.readers.base import Block, ReadError, SourceDocument
+from pipelines.readers.base import Block, LibraryLog, ReadError, SourceDocument
 
 Char = dict[str, Any]
 
@@ -91,7 +91,7 @@ def read_pdf(path: str | Path) -> SourceDocument:
     """Read a text PDF; empty, corrupt, encrypted or scanned files raise `ReadError`, never a pdfminer traceback."""
     path = Path(path)
     _check_header(path)
-    with _PdfminerWarnings() as damage:
+    with LibraryLog("pdfminer") as damage:
         try:
             with pdfplumber.open(path) as pdf:
                 info = {str(k): v for k, v in pdf.metadata.items()}
@@ -108,29 +108,6 @@ def read_pdf(path: str | Path) -> SourceDocument:
         source.incidents.append(incident("readers.pdf", 0, len(source.text), ValueError(
             f"damaged PDF, read as far as it goes ({len(damage.messages)} problems worked round, first: {first})")))
     return source
-
-
-class _PdfminerWarnings(logging.Handler):
-    """pdfminer's warnings about a damaged file while it is read, kept for one warning naming the file instead of
-    bare lines on the terminal."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-        self._logger = logging.getLogger("pdfminer")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> _PdfminerWarnings:
-        self._propagate = self._logger.propagate
-        self._logger.addHandler(self)
-        self._logger.propagate = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.removeHandler(self)
-        self._logger.propagate = self._propagate
 
 
 def _check_header(path: Path) -> None:

@@ -186,3 +186,22 @@ def test_a_stray_control_byte_does_not_make_a_page_binary(tmp_path):
                      b"<p>It makes 40 MWh a year.\x07</p></article></body></html>")
     doc = read_html(page)
     assert "Vesna Cells opened a pilot line in Kaunas" in doc.text and "\x00" not in doc.text
+
+
+@pytest.mark.parametrize("cut", ["", "<nav", "<div class='col'>", "<h1>", "Cells starts"])
+def test_a_page_saved_from_its_middle_is_still_read(tmp_path: Path, cut: str) -> None:
+    """A fragment without its head (saved or copied from the middle of the page) is read; where no article body
+    can be told apart, its visible text is read, with one warning saying so."""
+    page = ("<html><head><title>Skarn Cells news</title><script>var consent = {};</script></head><body>"
+            "<nav><a href='/'>Home</a> | <a href='/news'>News</a></nav><div class='wrap'><div class='col'>"
+            "<h1>Skarn Cells starts a pilot line in Lulea</h1>"
+            "<p>Skarn Cells has started a sulfide pilot line in Lulea with an annual capacity of 60 MWh, the "
+            "company said on Tuesday.</p><p>The Swedish start-up plans a 4 GWh plant by 2029 and has signed a "
+            "supply agreement with the carmaker Volvo.</p></div></div><footer>© Nordic Battery Wire</footer>"
+            "</body></html>")
+    path = tmp_path / "fragment.html"
+    path.write_text(page[page.index(cut):], encoding="utf-8")
+    doc = read_html(path)
+    assert "sulfide pilot line in Lulea" in doc.text and "supply agreement" in doc.text
+    assert "var consent" not in doc.text
+    assert all(not i.is_bug for i in doc.incidents) and len(doc.incidents) <= 1
