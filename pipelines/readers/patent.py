@@ -110,6 +110,8 @@ def normalise_patent_number(raw: str) -> str | None:
     digits = re.sub(r"\D", "", body)
     if not 6 <= len(digits) <= 13:
         return None
+    if match["cc"] == "US" and len(digits) == 10 and re.match(r"(?:19|20)\d\d", digits) and "/" not in body:
+        digits = digits[:4] + "0" + digits[4:]  # a pre-grant publication written without its serial's zero
     return f"{match['cc']}{digits}{match['kind'] or ''}"
 
 

@@ -162,6 +162,10 @@ def _write(tmp_path: Path, name: str, content: str) -> Path:
     ("EP.2400812.A1", "EP2400812A1"),
     ("EP2400812", "EP2400812"),
     ("US 11,233,456 B2", "US11233456B2"),
+    ("US2025187364A1", "US20250187364A1"),   # a pre-grant publication without its serial's leading zero
+    ("US 2025/0187364 A1", "US20250187364A1"),
+    ("US20250187364A1", "US20250187364A1"),
+    ("US 1,876,543 A", "US1876543A"),         # an old grant: seven digits, no year
     ("DE 10 2019 123 456 A1", "DE102019123456A1"),
     ("JP 2020-123456 A", "JP2020123456A"),
     ("KR 10-2020-0012345 A", "KR1020200012345A"),
