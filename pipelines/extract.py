@@ -46,8 +46,9 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     passage's output from it, recorded as an incident, never the document."""
     document = make_document(source, digest)
     guard = Isolation((0, len(source.text)))
-    passages = guard.call(guard.span, None, split_passages, document.id, source) or block_passages(document.id,
-                                                                                                    source)
+    passages = guard.call(guard.span, None, split_passages, document.id, source)
+    if passages is None:
+        passages = block_passages(document.id, source)
     spans_of = [(p.start, p.end) for p in passages]
     norms = [guard.call(span, NormalizedText.unchanged(p.text), normalize, p.text)
              for p, span in zip(passages, spans_of)]
@@ -154,6 +155,7 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
         except Exception as exc:  # the passage's discourse context: its own facts are lost, the next passage goes on
             guard.incidents.append(incident("extract.context", *span, exc))
     facts.extend(guard.call(guard.span, [], _patent_developments, document, passages, norms, passage_spans, facts))
+    facts = _with_true_evidence(source.text, facts, guard)  # before deduplication: a true duplicate may survive
     facts = guard.call(guard.span, facts, _one_per_statement, facts)
     facts = guard.call(guard.span, facts, _with_organisation_chemistry, facts,
                        guard.call(guard.span, {}, organisation_chemistries, norms, passage_spans))
@@ -164,7 +166,6 @@ def extract_document(source: SourceDocument, digest: str | None = None) -> Extra
     known = {e.key for e in entities}
     for fact in facts:
         fact.entities = [(role, key) for role, key in fact.entities if key in known]
-    facts = _with_true_evidence(source.text, facts, guard)
     return ExtractedDocument(document=document, passages=passages, entities=entities, mentions=resolved,
                              facts=facts, aliases=aliases,
                              incidents=[*source.incidents, *guard.incidents])
@@ -204,8 +205,10 @@ def _with_true_evidence(text: str, facts: list, guard: Isolation) -> list:
         if 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.quote:
             kept.append(fact)
         else:
-            guard.incidents.append(incident(f"extractors.{fact.evidence.method}", ev.start, ev.end,
-                                            ValueError("evidence quote is not the text at its offsets")))
+            try:
+                raise ValueError(f"evidence quote is not the text at its offsets ({ev.method})")
+            except ValueError as exc:  # a bug of the extractor that built it: reported as one, with this frame
+                guard.incidents.append(incident(f"extractors.{fact.kind}", ev.start, ev.end, exc))
     return kept
 
 

@@ -132,6 +132,11 @@ def dimensionality(surface: str) -> str:
     return str(parse_unit(surface).dimensionality)
 
 
+def _pow10(exp: int) -> float:
+    """10 to a written power, bounded: "5e400 MWh" is a typo, not an overflow that costs the passage its facts."""
+    return 10.0 ** max(-300, min(exp, 300))
+
+
 def _sig(x: float) -> float:
     """Round away binary noise from conversions (1 mm → 1000 μm, not 999.9999999999999)."""
     return float(f"{x:.12g}") if x else 0.0
@@ -390,7 +395,7 @@ def _token(m: re.Match[str]) -> _Tok:
     if m.group("pow"):
         negative = (m.group("psign") or m.group("umin") or "") in _MINUS
         exp = int(m.group("pexp")) * (-1 if negative else 1)
-        return _Tok(m.start(), m.end(), sign, _sig(10.0 ** exp), m.group(0), False,
+        return _Tok(m.start(), m.end(), sign, _sig(_pow10(exp)), m.group(0), False,
                     exp if m.group("umin") else None)
     num = m.group("num")
     value = float(num.replace(",", ""))
@@ -401,7 +406,7 @@ def _token(m: re.Match[str]) -> _Tok:
     elif m.group("e"):
         exp = int(m.group("ee")) * (-1 if m.group("es") in ("-", "−") else 1)
     if exp is not None:
-        value = _sig(value * 10.0 ** exp)
+        value = _sig(value * _pow10(exp))
     return _Tok(m.start(), m.end(), sign, value, m.group(0), exp is None and "." not in num, scale=exp)
 
 

@@ -105,9 +105,10 @@ def parse_html(path: str | Path, html: str) -> SourceDocument:
 
 
 _PROSE_WORDS = 8
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses a str that declares its encoding
 _TRAFILATURA = {"with_metadata": True, "include_tables": True, "include_comments": False, "include_images": False,
                 "include_formatting": False, "include_links": False, "output_format": "python"}
-_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "button", "select", "form")
+_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "button", "select")
 _VISIBLE_BLOCKS = {"p": "paragraph", "li": "list_item", "dt": "paragraph", "dd": "paragraph", "tr": "table_row",
                    "blockquote": "paragraph", "pre": "paragraph", "figcaption": "caption", "caption": "caption",
                    "div": "paragraph", "section": "paragraph", "article": "paragraph", "main": "paragraph",
@@ -136,8 +137,8 @@ def _tree(html: str):
     from lxml.etree import ParserError
 
     try:
-        return lxml.html.document_fromstring(html)
-    except ParserError:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ParserError, ValueError):
         return None
 
 
@@ -147,22 +148,34 @@ def _body_pieces(extracted) -> list[tuple[str, str]]:
 
 
 def _visible_pieces(tree) -> Iterator[tuple[str, str]]:
-    """The visible text of a page by its innermost blocks: what is left when no article body can be told apart."""
+    """The visible text of a page by blocks: what is left when no article body can be told apart. Each block gives
+    its own text (inline children and tails included, blocks inside it left to themselves); a table row its cells."""
     for element in list(tree.iter(*_INVISIBLE)):
         if element.getparent() is not None:
             element.drop_tree()
     for element in tree.iter(*_VISIBLE_BLOCKS):
+        if element.tag in ("td", "th"):
+            continue  # read with its row
         if element.tag == "tr":
-            cells = [" ".join(cell.text_content().split()) for cell in element.iter("td", "th")]
+            cells = [_own_text(cell) for cell in element if cell.tag in ("td", "th")]
             line = " | ".join(cell for cell in cells if cell)
-        elif any(a.tag == "tr" for a in element.iterancestors()):
-            continue  # a cell, read with its row
-        elif any(child.tag in _VISIBLE_BLOCKS for child in element.iterdescendants()):
-            line = " ".join((element.text or "").split())  # its own text before its blocks; they come on their own
         else:
-            line = " ".join(element.text_content().split())
+            line = _own_text(element)
         if line:
             yield _VISIBLE_BLOCKS[element.tag], line
+
+
+def _own_text(element) -> str:
+    """The text of an element without the blocks inside it."""
+    def parts(node) -> Iterator[str]:
+        yield node.text or "" if isinstance(node.tag, str) else ""
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _VISIBLE_BLOCKS:
+                yield from parts(child)
+            elif isinstance(child.tag, str):
+                yield " "
+            yield child.tail or ""
+    return " ".join("".join(parts(element)).split())
 
 
 def _pieces(body) -> Iterator[tuple[str, str]]:

@@ -65,7 +65,7 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
     if match:
         try:
             loaded = parse_yaml(match.group(1))
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that is no date ("2026-13-45")
             # "title: CATL: new cells" is not YAML; the page is still read, its fields line by line
             from pipelines.faults import incident
 

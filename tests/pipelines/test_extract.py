@@ -119,3 +119,27 @@ def test_a_failing_text_stage_falls_back_to_the_text_as_it_is(monkeypatch, stage
     doc = _extract()
     assert doc.incidents and doc.facts
     assert all(PAGE[f.evidence.start:f.evidence.end] == f.evidence.quote for f in doc.facts)
+
+
+def test_a_misquoted_fact_does_not_take_its_true_duplicate_with_it(monkeypatch) -> None:
+    """Evidence is checked before facts are deduplicated: the same statement quoted truly elsewhere survives."""
+    page = "# Notes\n\nVarn Cells says its cell reaches 390 Wh/kg.\n\nVarn Cells says its cell reaches 390 Wh/kg.\n"
+    clean = extract_document(parse_text("varn.md", page))
+    assert [f for f in clean.facts if f.kind == "spec"]
+
+    def first_misquoted(extractor):
+        def extract_specs(ctx):
+            facts = extractor(ctx)
+            if ctx.passage.index == 1:
+                for fact in facts:
+                    fact.evidence.quote = fact.evidence.quote.upper()
+            return facts
+        extract_specs.__module__, extract_specs.__qualname__ = extractor.__module__, extractor.__qualname__
+        return extract_specs
+
+    monkeypatch.setattr(extract, "EXTRACTORS", tuple(first_misquoted(e) if e.__module__.endswith(".spec") else e
+                                                     for e in extract.EXTRACTORS))
+    doc = extract_document(parse_text("varn.md", page))
+    specs = [f for f in doc.facts if f.kind == "spec"]
+    assert specs and all(page[f.evidence.start:f.evidence.end] == f.evidence.quote for f in specs)
+    assert doc.incidents and all(i.is_bug and i.component == "extractors.spec" for i in doc.incidents)

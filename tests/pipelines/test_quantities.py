@@ -286,3 +286,14 @@ def test_powers_of_ten_survive_the_pipeline_normalisation(sentence: str, expecte
 def test_a_mass_whose_period_follows_the_product_is_per_year(text, expected):
     (q,) = find_quantities(text)
     assert (q.value, q.unit) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Orrin Cells runs a pilot line with a capacity of 5e400 MWh in Ohio.",
+    "The film reaches 3 × 10^999 S/cm, the preprint claims.",
+    "A typo gave 1.2E-999 mS/cm for the pellet.",
+])
+def test_absurd_powers_of_ten_do_not_overflow(sentence: str) -> None:
+    """A written power far beyond any measure is a typo: found or not, it never costs the passage its facts."""
+    for q in find_quantities(sentence):
+        assert q.value == q.value  # not NaN

@@ -205,3 +205,38 @@ def test_a_page_saved_from_its_middle_is_still_read(tmp_path: Path, cut: str) ->
     assert "sulfide pilot line in Lulea" in doc.text and "supply agreement" in doc.text
     assert "var consent" not in doc.text
     assert all(not i.is_bug for i in doc.incidents) and len(doc.incidents) <= 1
+
+
+def test_a_fragment_trafilatura_will_not_load_is_given_as_a_tree(tmp_path: Path, monkeypatch) -> None:
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda page, **kw: None if isinstance(page, str) else real(
+        page, **kw))
+    path = tmp_path / "fragment.html"
+    path.write_text("<div><h1>Skarn Cells starts a line</h1><p>Skarn Cells has started a sulfide pilot line in Lulea "
+                    "with an annual capacity of 60 MWh, the company said.</p></div>", encoding="utf-8")
+    doc = read_html(path)
+    assert "sulfide pilot line in Lulea" in doc.text and not doc.incidents
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<table><tr><td>Home</td><td><table><tr><td>Skarn Cells</td><td>60 MWh pilot line in Lulea since "
+     "March</td></tr></table></td></tr></table>", ["Home", "Skarn Cells | 60 MWh pilot line in Lulea since March"]),
+    ("<form><div><p>Skarn Cells opened a pilot line in Lulea with 60 MWh a year.</p></div></form>",
+     ["Skarn Cells opened a pilot line in Lulea with 60 MWh a year."]),
+    ("<ul><li><b>Skarn</b> Cells opened a pilot line in Lulea in March<ul><li>60 MWh</li></ul></li></ul>",
+     ["Skarn Cells opened a pilot line in Lulea in March", "60 MWh"]),
+])
+def test_without_an_article_body_the_visible_text_is_read_once(tmp_path: Path, monkeypatch, body: str,
+                                                               expected: list[str]) -> None:
+    """Menus and all, each piece of visible text once, in page order, with one warning saying so."""
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda page, **kw: None)
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><head><script>var x;</script></head><body>{body}</body></html>", encoding="utf-8")
+    doc = read_html(path)
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == expected
+    [warning] = doc.incidents
+    assert "visible text" in warning.line("page.html") and not warning.is_bug

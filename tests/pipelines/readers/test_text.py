@@ -83,3 +83,8 @@ def test_front_matter_that_is_not_yaml_is_read_line_by_line(header):
     assert text[doc.blocks[0].start:doc.blocks[0].end].startswith("Ostrava Cells opened")
     [warning] = doc.incidents
     assert "not valid YAML" in warning.line("ostrava.md") and "failed" not in warning.line("ostrava.md")
+
+
+def test_front_matter_with_a_date_that_is_no_date_is_read_line_by_line():
+    doc = parse_text("p.md", "---\ntitle: Tallis Cells\ndate: 2026-13-45\n---\nTallis Cells opened a line.\n")
+    assert doc.title == "Tallis Cells" and doc.incidents and "not valid YAML" in doc.incidents[0].line("p.md")
