@@ -24,7 +24,7 @@ class Incident:
     start: int
     end: int
     error: str  # "IndexError: list index out of range"
-    where: str  # innermost frame: "pipelines/entities/abbreviations.py:45 in _initials_run"; "" for an input problem
+    where: str  # innermost frame: "pipelines/entities/abbreviations.py:45 in _initials_run"; "" for a notice
     traceback: str
 
     @property
@@ -36,7 +36,7 @@ class Incident:
         """The one-line warning a user sees: a component's bug, or a problem of the input that was worked round
         (an exception never raised: no frame)."""
         if not self.is_bug:
-            return f"{path}: chars {self.start}-{self.end}: {self.error.split(': ', 1)[-1]}"
+            return f"{path}: chars {self.start}-{self.end}: {self.error}"
         return f"{path}: chars {self.start}-{self.end}: {self.component} failed ({self.error}, at {self.where}); " \
                "that passage's output from it is lost"
 
@@ -52,10 +52,15 @@ def component_name(fn: Callable) -> str:
 def incident(component: str, start: int, end: int, exc: BaseException) -> Incident:
     frames = traceback.extract_tb(exc.__traceback__)
     last = frames[-1] if frames else None
-    where = f"{_short_path(last.filename)}:{last.lineno} in {last.name}" if last else ""
+    where = f"{_short_path(last.filename)}:{last.lineno} in {last.name}" if last else "?"
     message = str(exc).splitlines()[0][:200] if str(exc) else ""
     error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return Incident(component, start, end, error, where, "".join(traceback.format_exception(exc)) if frames else "")
+    return Incident(component, start, end, error, where, "".join(traceback.format_exception(exc)))
+
+
+def notice(component: str, start: int, end: int, message: str) -> Incident:
+    """An input problem a reader worked round (no bug, no traceback): a warning, never a lost file."""
+    return Incident(component, start, end, message, "", "")
 
 
 def _short_path(filename: str) -> str:

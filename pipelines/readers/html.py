@@ -93,12 +93,10 @@ def parse_html(path: str | Path, html: str) -> SourceDocument:
         "language": _clean(getattr(extracted, "language", None)),
     }.items() if value}
     title = _clean(getattr(extracted, "title", None)) or _first_heading(text, blocks)
-    incidents = []
-    if visible_only:
-        from pipelines.faults import incident
+    from pipelines.faults import notice
 
-        incidents.append(incident("readers.html", 0, len(text), ValueError(
-            "no article body found; read the page's visible text, menus and captions included")))
+    incidents = [notice("readers.html", 0, len(text), "no article body found; read the page's visible text, menus "
+                                                       "and captions included")] if visible_only else []
     return SourceDocument(path=str(path), text=text, blocks=blocks, title=title,
                           published=_clean(getattr(extracted, "date", None)), kind="news", source=source,
                           metadata=metadata, incidents=incidents)

@@ -102,11 +102,11 @@ def read_pdf(path: str | Path) -> SourceDocument:
             raise ReadError(path, _describe(exc)) from None
     source = build_document(path, pages, info)
     if damage.messages:
-        from pipelines.faults import incident
+        from pipelines.faults import notice
 
-        first = damage.messages[0][:120]
-        source.incidents.append(incident("readers.pdf", 0, len(source.text), ValueError(
-            f"damaged PDF, read as far as it goes ({len(damage.messages)} problems worked round, first: {first})")))
+        worked_round = f"{len(damage.messages)} problems worked round, first: {damage.messages[0][:120]}"
+        source.incidents.append(notice("readers.pdf", 0, len(source.text),
+                                       f"damaged PDF, read as far as it goes ({worked_round})"))
     return source
 
 

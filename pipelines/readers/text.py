@@ -67,12 +67,11 @@ def parse_text(path: str | Path, text: str) -> SourceDocument:
             loaded = parse_yaml(match.group(1))
         except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date that is no date ("2026-13-45")
             # "title: CATL: new cells" is not YAML; the page is still read, its fields line by line
-            from pipelines.faults import incident
+            from pipelines.faults import notice
 
             loaded = dict(_FIELD_LINE.findall(match.group(1)))
-            problem = ValueError(f"front matter is not valid YAML ({str(exc).splitlines()[0]}); read as key: value "
-                                 "lines")
-            incidents.append(incident("readers.text.front_matter", 0, match.end(), problem))
+            incidents.append(notice("readers.text.front_matter", 0, match.end(), "front matter is not valid YAML "
+                                    f"({str(exc).splitlines()[0]}); read as key: value lines"))
         if isinstance(loaded, dict):
             meta = {str(k): v for k, v in loaded.items() if v is not None}
             body_start = match.end()
