@@ -205,10 +205,8 @@ def _with_true_evidence(text: str, facts: list, guard: Isolation) -> list:
         if 0 <= ev.start <= ev.end <= len(text) and text[ev.start:ev.end] == ev.quote:
             kept.append(fact)
         else:
-            try:
-                raise ValueError(f"evidence quote is not the text at its offsets ({ev.method})")
-            except ValueError as exc:  # a bug of the extractor that built it: reported as one, with this frame
-                guard.incidents.append(incident(f"extractors.{fact.kind}", ev.start, ev.end, exc))
+            guard.incidents.append(incident(f"extractors.{fact.kind}", ev.start, ev.end, ValueError(
+                f"evidence quote is not the text at its offsets ({ev.method})")))
     return kept
 
 

@@ -33,8 +33,7 @@ class Incident:
         return bool(self.where)
 
     def line(self, path: str) -> str:
-        """The one-line warning a user sees: a component's bug, or a problem of the input that was worked round
-        (an exception never raised: no frame)."""
+        """The one-line warning a user sees: a component's bug, or a notice of an input problem worked round."""
         if not self.is_bug:
             return f"{path}: chars {self.start}-{self.end}: {self.error}"
         return f"{path}: chars {self.start}-{self.end}: {self.component} failed ({self.error}, at {self.where}); " \
@@ -50,6 +49,7 @@ def component_name(fn: Callable) -> str:
 
 
 def incident(component: str, start: int, end: int, exc: BaseException) -> Incident:
+    """A component's bug; an exception that was never raised (a failed check) has no frame: `where` is "?"."""
     frames = traceback.extract_tb(exc.__traceback__)
     last = frames[-1] if frames else None
     where = f"{_short_path(last.filename)}:{last.lineno} in {last.name}" if last else "?"
